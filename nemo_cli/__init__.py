@@ -1,0 +1,1 @@
+"""The ``nemo`` command line: make videos from a terminal."""
