@@ -1,0 +1,263 @@
+"""The error policy: what to do about each documented error, as data.
+
+``decide`` maps one answer (HTTP status, envelope code, message, ``Retry-After``)
+to a ``Decision``; ``RetryBudget`` (a value, like urllib3's ``Retry``) says
+whether one logical request may still retry, and turns an exhausted retry into a
+stop with a message. Together they bound any sequence of server errors:
+one request plus at most ``RetryBudget.total`` retries.
+
+=============================  ================  ==================================
+answer                         remedy            then
+=============================  ================  ==================================
+code 0 / 2xx                   PROCEED
+1001, HTTP 401                 RENEW_TOKEN       anonymous flow again, retry once
+                                                 (a user's own NEMO_TOKEN: stop)
+1002, 404 "Session not found"  NEW_SESSION       new session, retry once, tell user
+HTTP 400 on the token request  NEW_CLIENT_ID     new X-Client-Id, retry once
+HTTP 429                       WAIT_AND_RETRY    Retry-After (or 30 s), retry once
+HTTP 5xx, idempotent request   WAIT_AND_RETRY    5 s, retry once
+2001                           STOP              register link with bind=<user id>
+4001 / 4002                    STOP              accepted formats / compress or trim
+HTTP 402                       STOP              the plan blocks export; never loop
+anything else                  STOP              the server's message
+=============================  ================  ==================================
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import quote
+
+__all__ = [
+    "ACCEPTED_EXTENSIONS",
+    "MAX_UPLOAD_BYTES",
+    "Decision",
+    "Remedy",
+    "RetryBudget",
+    "decide",
+    "retry_after_seconds",
+]
+
+ACCEPTED_EXTENSIONS = (
+    "mp4", "mov", "avi", "webm", "mkv",
+    "jpg", "jpeg", "png", "gif", "webp",
+    "mp3", "wav", "m4a", "aac",
+)  # fmt: skip
+MAX_UPLOAD_BYTES = 500 * 1024 * 1024
+REGISTER_URL = "https://nemovideo.com/register"
+DEFAULT_RATE_LIMIT_WAIT = 30.0  # seconds, when 429 says nothing
+SERVER_ERROR_WAIT = 5.0
+MAX_WAIT = 15 * 60.0  # a Retry-After beyond this is not worth waiting for in one run
+
+
+class Remedy(enum.Enum):
+    PROCEED = "proceed"
+    RENEW_TOKEN = "renew_token"
+    NEW_SESSION = "new_session"
+    NEW_CLIENT_ID = "new_client_id"
+    WAIT_AND_RETRY = "wait_and_retry"
+    STOP = "stop"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do about one answer.
+
+    ``message`` is for the user (a stop's reason, a new session's notice);
+    ``error_class`` names whose fault a stop is, for front-ends and exit codes:
+    ``user_input``, ``out_of_credits``, ``export_blocked``, ``rate_limited``,
+    ``auth``, ``service``.
+    """
+
+    remedy: Remedy
+    wait_s: float = 0.0
+    message: str | None = None
+    code: int | None = None
+    http_status: int | None = None
+    error_class: str | None = None
+
+    @property
+    def retries(self) -> bool:
+        return self.remedy not in (Remedy.PROCEED, Remedy.STOP)
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """``Retry-After`` as seconds: delta-seconds, or an HTTP-date (needs ``now``)."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if now is None:
+        return None  # the core has no clock: a date needs the caller's "now"
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def _formats() -> str:
+    return ", ".join(e for e in ACCEPTED_EXTENSIONS if e != "jpeg")
+
+
+def _stop(message: str, error_class: str, code: int | None, status: int) -> Decision:
+    return Decision(Remedy.STOP, 0.0, message, code, status, error_class)
+
+
+def decide(
+    *,
+    http_status: int,
+    code: int | None = None,
+    message: str | None = None,
+    retry_after: str | None = None,
+    anonymous: bool = True,
+    user_id: str | None = None,
+    now: datetime | None = None,
+    idempotent: bool = True,
+    token_request: bool = False,
+) -> Decision:
+    """The remedy for one answer. ``code`` is the envelope's code (None if none)."""
+    detail = (message or "").strip()
+    ok_status = 200 <= http_status < 300
+    if ok_status and code in (None, 0):
+        return Decision(Remedy.PROCEED, code=code, http_status=http_status)
+    if code == 1001 or http_status == 401:
+        if not anonymous:
+            return _stop(
+                "Your NEMO_TOKEN was refused (expired or invalid): get a new one, or unset "
+                "NEMO_TOKEN to use an anonymous token.",
+                "auth",
+                code,
+                http_status,
+            )
+        return Decision(Remedy.RENEW_TOKEN, code=code, http_status=http_status)
+    if code == 1002 or (http_status == 404 and "session not found" in detail.lower()):
+        return Decision(
+            Remedy.NEW_SESSION,
+            message="The session expired, so I started a new one. The previous timeline is gone.",
+            code=code,
+            http_status=http_status,
+        )
+    if code == 2001:
+        if anonymous and user_id:
+            link = f"{REGISTER_URL}?bind={quote(user_id, safe='')}"
+            text = (
+                f"You are out of credits. Register to get more (your work stays with you): {link}"
+            )
+        elif anonymous:
+            text = f"You are out of credits. Register to get more: {REGISTER_URL}"
+        else:
+            text = "You are out of credits. Top up your NemoVideo account to continue."
+        return _stop(text, "out_of_credits", code, http_status)
+    if code == 4001:
+        return _stop(
+            f"That file type is not supported. Accepted formats: {_formats()}.",
+            "user_input",
+            code,
+            http_status,
+        )
+    if code == 4002:
+        return _stop(
+            "That file is too large (the limit is 500 MB). Compress it or trim it, then try again.",
+            "user_input",
+            code,
+            http_status,
+        )
+    if http_status == 402:
+        return _stop(
+            "Export is not available on the free plan (a subscription tier, not credits). "
+            "Upgrade the plan on nemovideo.com to export.",
+            "export_blocked",
+            code,
+            http_status,
+        )
+    if http_status == 400 and token_request:
+        return Decision(Remedy.NEW_CLIENT_ID, code=code, http_status=http_status)
+    if http_status == 429:
+        wait = retry_after_seconds(retry_after, now)
+        wait = DEFAULT_RATE_LIMIT_WAIT if wait is None else wait
+        if wait > MAX_WAIT:
+            minutes = math.ceil(wait / 60)
+            return _stop(
+                f"Rate limited: the service asks to wait {minutes} minutes. Try again later.",
+                "rate_limited",
+                code,
+                http_status,
+            )
+        return Decision(Remedy.WAIT_AND_RETRY, wait, code=code, http_status=http_status)
+    if http_status >= 500 and idempotent:
+        return Decision(
+            Remedy.WAIT_AND_RETRY, SERVER_ERROR_WAIT, code=code, http_status=http_status
+        )
+    reason = f": {detail}" if detail else ""
+    what = f"error code {code}" if code not in (None, 0) else f"HTTP {http_status}"
+    return _stop(f"The service refused the request ({what}){reason}", "service", code, http_status)
+
+
+_EXHAUSTED = {
+    Remedy.RENEW_TOKEN: ("The service keeps refusing new tokens. Try again later.", "auth"),
+    Remedy.NEW_SESSION: ("The service keeps losing the session. Try again later.", "service"),
+    Remedy.NEW_CLIENT_ID: ("The service keeps refusing the client id. Try again later.", "auth"),
+}
+
+
+@dataclass(frozen=True)
+class RetryBudget:
+    """How many retries one logical request may still make, per remedy and in total.
+
+    A value: ``spend`` returns a new budget. ``apply`` is the one-call form::
+
+        decision, budget = budget.apply(decide(...))
+    """
+
+    renew_token: int = 1
+    new_session: int = 1
+    new_client_id: int = 1
+    wait_and_retry: int = 1
+    total: int = 3
+
+    def _left(self, remedy: Remedy) -> int:
+        return int(getattr(self, remedy.value, 0))
+
+    def allows(self, decision: Decision) -> bool:
+        if not decision.retries:
+            return True
+        return self.total > 0 and self._left(decision.remedy) > 0
+
+    def spend(self, decision: Decision) -> RetryBudget:
+        if not decision.retries:
+            return self
+        changes = {decision.remedy.value: self._left(decision.remedy) - 1}
+        return replace(self, total=self.total - 1, **changes)
+
+    def apply(self, decision: Decision) -> tuple[Decision, RetryBudget]:
+        """The decision to act on (a stop when the budget is spent) and the new budget."""
+        if self.allows(decision):
+            return decision, self.spend(decision)
+        if decision.remedy is Remedy.WAIT_AND_RETRY:
+            if decision.http_status == 429:
+                text, error_class = (
+                    "Still rate-limited after waiting. Try again later.",
+                    "rate_limited",
+                )
+            else:
+                text = f"The service is failing (HTTP {decision.http_status}). Try again later."
+                error_class = "service"
+        else:
+            text, error_class = _EXHAUSTED[decision.remedy]
+        stop = Decision(Remedy.STOP, 0.0, text, decision.code, decision.http_status, error_class)
+        return stop, self
+
+    @property
+    def max_requests(self) -> int:
+        """The most requests one logical request can take under this budget."""
+        return 1 + self.total
