@@ -1,0 +1,952 @@
+"""The conversation: a sans-I/O session machine for the whole NemoVideo API.
+
+It decides every request, every wait and every message; it performs none of
+them. A driver (``nemo_core.drivers``, a test script, a cassette) feeds it user
+turns, answers and the passing of time, and performs the steps it hands out::
+
+    conv = Conversation(Settings(), now=time.time())
+    conv.user_says("turn these into a 30-second promo", files=[facts, ...])
+    while not isinstance(step := conv.next_step(), TurnDone):
+        ...  # see nemo_core.steps for what each step asks of the driver
+
+The core has no clock: ``now`` is given once and advanced by ``time_passed`` and
+the ``elapsed_s`` of stream data, so tests run 15-minute streams and 30-minute
+renders in virtual time. States and their transitions live in ``_state.py``.
+
+Promises kept here, whatever the network does:
+
+- a chat message is sent once: after the stream opened, a broken or silent
+  stream is answered by reading the state, never by sending it again;
+- a submitted render id stays in ``pending_renders`` (and the snapshot) until
+  the job completed, failed or was cancelled;
+- every logical request is retried at most ``RetryBudget().total`` times.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from nemo_core import _state
+from nemo_core._state import Input, State
+from nemo_core.agent_events import (
+    AgentEventReader,
+    AgentText,
+    Heartbeat,
+    MalformedEvent,
+    StreamError,
+    TextPiece,
+)
+from nemo_core.draft import Draft, describe_changes
+from nemo_core.errors import LocalProtocolError, RemoteProtocolError, UserInputError
+from nemo_core.files import FileFacts, FileKind, check_upload
+from nemo_core.gui import GuiAction, translate
+from nemo_core.policy import Decision, Remedy, RetryBudget, decide
+from nemo_core.router import Action, route
+from nemo_core.sse import SSEDecoder, SSEProtocolError
+from nemo_core.steps import (
+    CloseStream,
+    Message,
+    MessageKind,
+    Receive,
+    Send,
+    Show,
+    Step,
+    TurnDone,
+    Wait,
+)
+from nemo_core.wire import (
+    APP_NAME,
+    SKILL_SOURCE,
+    SKILL_VERSION,
+    Endpoints,
+    Envelope,
+    Request,
+    Response,
+    Secret,
+    UploadFile,
+    parse_envelope,
+)
+
+__all__ = ["Conversation", "Settings", "Snapshot"]
+
+STILL_WORKING_EVERY = 120.0  # seconds of silence between "still working" notices
+STREAM_CAP = 15 * 60.0  # the documented longest chat run
+RENDER_POLL_INTERVAL = 30.0  # the documented poll pace, unless the server hints
+MIN_POLL_INTERVAL = 0.2
+RENDER_POLL_CAP = 60 * 60.0  # stop polling (keeping the id) after an hour
+TOKEN_RENEW_MARGIN = 60.0  # renew an anonymous token this long before it expires
+STILL_WORKING_TEXT = "⏳ Still working..."
+_SENTENCE_END = ".!?。！？\n"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How this conversation identifies itself. ``token``: the user's ``NEMO_TOKEN``."""
+
+    token: Secret | None = None
+    client_id: str | None = None
+    language: str = "en"
+    platform: str = "unknown"
+    skill_version: str = SKILL_VERSION
+    task_name: str = "project"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a front-end persists between runs (the token never shows in a repr)."""
+
+    client_id: str | None = None
+    token: Secret | None = None
+    token_expires_at: float | None = None
+    user_id: str | None = None
+    session_id: str | None = None
+    task_id: str | None = None
+    uploads: Mapping[str, str] = field(default_factory=dict)  # filename -> cdn_url
+    pending_renders: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "client_id": self.client_id,
+            "token": self.token.reveal() if self.token else None,
+            "token_expires_at": self.token_expires_at,
+            "user_id": self.user_id,
+            "session_id": self.session_id,
+            "task_id": self.task_id,
+            "uploads": dict(self.uploads),
+            "pending_renders": list(self.pending_renders),
+        }
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any] | None) -> Snapshot:
+        obj = obj or {}
+
+        def text(key: str) -> str | None:
+            value = obj.get(key)
+            return value if isinstance(value, str) and value else None
+
+        uploads = obj.get("uploads")
+        pending = obj.get("pending_renders")
+        expires = obj.get("token_expires_at")
+        token = text("token")
+        return cls(
+            client_id=text("client_id"),
+            token=Secret(token) if token else None,
+            token_expires_at=float(expires) if isinstance(expires, int | float) else None,
+            user_id=text("user_id"),
+            session_id=text("session_id"),
+            task_id=text("task_id"),
+            uploads={str(k): str(v) for k, v in uploads.items()}
+            if isinstance(uploads, dict)
+            else {},
+            pending_renders=tuple(str(p) for p in pending) if isinstance(pending, list) else (),
+        )
+
+
+# What the driver hands back, as the generators inside see it.
+@dataclass(frozen=True)
+class _Failed:
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Opened:
+    response: Response
+
+
+@dataclass(frozen=True)
+class _Data:
+    chunk: bytes
+    elapsed: float
+
+
+@dataclass(frozen=True)
+class _Elapsed:
+    seconds: float
+
+
+@dataclass(frozen=True)
+class _Closed:
+    pass
+
+
+@dataclass(frozen=True)
+class _Broken:
+    reason: str
+
+
+class _Abort(Exception):
+    """Ends the current turn after an error message was shown."""
+
+    def __init__(self, error_class: str) -> None:
+        super().__init__(error_class)
+        self.error_class = error_class
+
+
+_Fed = Response | _Failed | _Opened | _Data | _Elapsed | _Closed | _Broken | None
+_Flow = Generator[Step, _Fed, Any]
+
+
+def _parse_expiry(value: Any) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return when.timestamp()
+    return None
+
+
+def _str(value: Any) -> str | None:
+    if isinstance(value, str) and value:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)  # numeric ids
+    return None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+class Conversation:
+    """One user's conversation with the service, as a state machine."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        now: float = 0.0,
+        saved: Snapshot | None = None,
+        new_id: Callable[[], str] | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self.now = now
+        self._new_id = new_id or (lambda: str(uuid.uuid4()))
+        saved = saved or Snapshot()
+        self._client_id = self.settings.client_id or saved.client_id or self._new_id()
+        self._token = saved.token if self.settings.token is None else None
+        self._token_expires_at = saved.token_expires_at
+        self._user_id = saved.user_id
+        self._session_id = saved.session_id
+        self._task_id = saved.task_id
+        self._uploads: dict[str, str] = dict(saved.uploads)
+        self._pending: list[str] = list(saved.pending_renders)
+        self._draft: Draft | None = None  # the last draft read; None: unknown
+        self._state = State.IDLE
+        self._flow: _Flow | None = None
+        self._fed: _Fed = None
+        self._last_response: Response | None = None
+        self._last_render_ms = 0
+        self.requests_sent = 0
+        self.chat_messages_sent: list[str] = []  # what went to /run_sse, for audits
+
+    # -- what front-ends read ----------------------------------------------------
+
+    @property
+    def state(self) -> State:
+        return self._state
+
+    @property
+    def client_id(self) -> str:
+        return self._client_id
+
+    @property
+    def session_id(self) -> str | None:
+        return self._session_id
+
+    @property
+    def user_id(self) -> str | None:
+        return self._user_id
+
+    @property
+    def pending_renders(self) -> tuple[str, ...]:
+        return tuple(self._pending)
+
+    @property
+    def uploads(self) -> Mapping[str, str]:
+        return dict(self._uploads)
+
+    @property
+    def anonymous(self) -> bool:
+        return self.settings.token is None
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(
+            client_id=self._client_id,
+            token=self._token,
+            token_expires_at=self._token_expires_at,
+            user_id=self._user_id,
+            session_id=self._session_id,
+            task_id=self._task_id,
+            uploads=dict(self._uploads),
+            pending_renders=tuple(self._pending),
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"<Conversation {self._state.value} session={self._session_id} "
+            f"pending_renders={self._pending}>"
+        )
+
+    # -- front-end inputs --------------------------------------------------------
+
+    def user_says(
+        self,
+        text: str,
+        files: Sequence[FileFacts] = (),
+        urls: Sequence[str] = (),
+    ) -> None:
+        """Start a turn. Every file is checked first: a bad one raises
+        ``UserInputError`` and nothing is sent."""
+        checked = [(f, check_upload(f)) for f in files]
+        for url in urls:
+            if not url.lower().startswith(("http://", "https://")):
+                raise UserInputError(f"{url}: only http(s) URLs can be uploaded by URL.")
+        self._start(Input.USER_SAYS, self._turn(text, checked, list(urls)))
+
+    def resume_export(self, render_id: str | None = None) -> None:
+        """Start a turn that polls a render submitted earlier (by id, or the newest pending)."""
+        render_id = render_id or (self._pending[-1] if self._pending else None)
+        if render_id is None:
+            raise UserInputError("There is no pending render to resume.")
+        if render_id not in self._pending:
+            self._pending.append(render_id)
+        self._start(Input.RESUME_EXPORT, self._guarded(self._poll(render_id)))
+
+    def cancel_export(self, render_id: str | None = None) -> None:
+        """Start a turn that cancels a pending render."""
+        render_id = render_id or (self._pending[-1] if self._pending else None)
+        if render_id is None:
+            raise UserInputError("There is no pending render to cancel.")
+        self._start(Input.CANCEL_EXPORT, self._guarded(self._cancel(render_id)))
+
+    # -- driver inputs -----------------------------------------------------------
+
+    def next_step(self) -> Step:
+        """The next thing for the driver to do."""
+        if self._state is State.IDLE:
+            return TurnDone()
+        if self._state not in (State.WORKING, State.STREAMING):
+            raise LocalProtocolError(
+                f"next_step() while the conversation is {self._state.value}: "
+                "answer the last step first"
+            )
+        assert self._flow is not None
+        fed, self._fed = self._fed, None
+        try:
+            step = self._flow.send(fed)
+        except StopIteration as stop:
+            self._flow = None
+            result = stop.value if isinstance(stop.value, TurnDone) else TurnDone()
+            self._move(Input.EMIT_TURN_DONE)
+            return result
+        self._move(self._emitted(step))
+        if isinstance(step, Send):
+            self.requests_sent += 1
+        return step
+
+    def response(self, response: Response) -> None:
+        self._feed(Input.RESPONSE, response)
+
+    def request_failed(self, reason: str) -> None:
+        self._feed(Input.REQUEST_FAILED, _Failed(reason))
+
+    def stream_opened(self, response: Response) -> None:
+        self._feed(Input.STREAM_OPENED, _Opened(response))
+
+    def stream_data(self, chunk: bytes, elapsed_s: float = 0.0) -> None:
+        self.now += max(0.0, elapsed_s)
+        self._feed(Input.STREAM_DATA, _Data(chunk, max(0.0, elapsed_s)))
+
+    def stream_closed(self) -> None:
+        self._feed(Input.STREAM_CLOSED, _Closed())
+
+    def stream_broken(self, reason: str) -> None:
+        self._feed(Input.STREAM_BROKEN, _Broken(reason))
+
+    def time_passed(self, seconds: float) -> None:
+        seconds = max(0.0, seconds)
+        self.now += seconds
+        if self._state is State.IDLE:
+            self._move(Input.TIME_PASSED)
+            return
+        self._feed(Input.TIME_PASSED, _Elapsed(seconds))
+
+    # -- the machinery -----------------------------------------------------------
+
+    def _move(self, event: Input) -> None:
+        self._state = _state.transition(self._state, event)
+
+    def _start(self, event: Input, flow: _Flow) -> None:
+        self._move(event)
+        self._flow = flow
+        self._fed = None
+
+    def _feed(self, event: Input, value: _Fed) -> None:
+        self._move(event)
+        self._fed = value
+
+    def _emitted(self, step: Step) -> Input:
+        if isinstance(step, Send):
+            return Input.EMIT_SEND_STREAM if step.request.stream else Input.EMIT_SEND
+        if isinstance(step, Receive):
+            return Input.EMIT_RECEIVE
+        if isinstance(step, CloseStream):
+            return Input.EMIT_CLOSE_STREAM
+        if isinstance(step, Wait):
+            return Input.EMIT_WAIT
+        if isinstance(step, Show):
+            return Input.EMIT_SHOW
+        raise LocalProtocolError(f"unexpected step {step!r}")  # pragma: no cover
+
+    @staticmethod
+    def _show(kind: MessageKind, text: str, error_class: str | None = None, /, **data: Any) -> Show:
+        return Show(Message(kind, text, data, error_class))
+
+    def _guarded(self, flow: _Flow) -> _Flow:
+        """Run a flow; an abort ends the turn as not ok."""
+        try:
+            yield from flow
+        except _Abort as abort:
+            return TurnDone(ok=False, error_class=abort.error_class)
+        return TurnDone()
+
+    def _fail(self, text: str, error_class: str) -> Generator[Step, _Fed, None]:
+        yield self._show(MessageKind.ERROR, text, error_class)
+        raise _Abort(error_class)
+
+    # -- requests ------------------------------------------------------------------
+
+    def _headers(
+        self, *, auth: bool = True, client_id: bool = False
+    ) -> tuple[tuple[str, str], ...]:
+        headers: list[tuple[str, str]] = []
+        token = self.settings.token or self._token
+        if auth and token:
+            headers.append(("Authorization", f"Bearer {token.reveal()}"))
+        if client_id:
+            headers.append(("X-Client-Id", self._client_id))
+        headers += [
+            ("X-Skill-Source", SKILL_SOURCE),
+            ("X-Skill-Version", self.settings.skill_version),
+            ("X-Skill-Platform", self.settings.platform),
+        ]
+        return tuple(headers)
+
+    def _call(
+        self,
+        build: Callable[[], Request],
+        *,
+        needs_session: bool = True,
+        token_request: bool = False,
+    ) -> Generator[Step, _Fed, Envelope]:
+        """Send one logical request, applying the error policy; returns a good envelope
+        or ends the turn with a message."""
+        budget = RetryBudget()
+        while True:
+            if not token_request:
+                yield from self._ensure_token()
+            if needs_session:
+                yield from self._ensure_session()
+            request = build()
+            fed = yield Send(request)
+            if isinstance(fed, _Failed):
+                decision = Decision(Remedy.WAIT_AND_RETRY, 2.0, http_status=None)
+                if not request.idempotent or not budget.allows(decision):
+                    yield from self._fail(f"Could not reach the service: {fed.reason}", "network")
+                budget = budget.spend(decision)
+                yield Wait(decision.wait_s, "network error")
+                continue
+            assert isinstance(fed, Response)
+            self._last_response = fed
+            envelope = parse_envelope(fed)
+            decision = self._decide(fed, envelope, request, token_request)
+            decision, budget = budget.apply(decision)
+            if decision.remedy is Remedy.PROCEED:
+                return envelope
+            yield from self._remedy(decision)
+
+    def _decide(
+        self, response: Response, envelope: Envelope, request: Request, token_request: bool
+    ) -> Decision:
+        code = envelope.code
+        if not envelope.ok and code in (None, 0) and 200 <= response.status < 300:
+            text = envelope.message or "the answer said it failed"
+            return Decision(Remedy.STOP, 0.0, f"The service refused the request: {text}",
+                            None, response.status, "service")  # fmt: skip
+        return decide(
+            http_status=response.status,
+            code=code,
+            message=envelope.message,
+            retry_after=response.header("Retry-After"),
+            anonymous=self.anonymous,
+            user_id=self._user_id,
+            now=datetime.fromtimestamp(self.now, UTC),
+            idempotent=request.idempotent,
+            token_request=token_request,
+        )
+
+    def _remedy(self, decision: Decision) -> Generator[Step, _Fed, None]:
+        """Carry out a retrying remedy (the caller then retries) or stop the turn."""
+        if decision.remedy is Remedy.RENEW_TOKEN:
+            self._token = None
+            self._token_expires_at = None
+        elif decision.remedy is Remedy.NEW_SESSION:
+            self._session_id = None
+            self._task_id = None
+            self._uploads.clear()
+            self._draft = None
+            if decision.message:
+                yield self._show(MessageKind.NOTICE, decision.message)
+        elif decision.remedy is Remedy.NEW_CLIENT_ID:
+            self._client_id = self._new_id()
+        elif decision.remedy is Remedy.WAIT_AND_RETRY:
+            yield Wait(decision.wait_s, "rate limited" if decision.http_status == 429 else "retry")
+        elif decision.remedy is Remedy.STOP:
+            yield from self._fail(
+                decision.message or "The request failed.", decision.error_class or "service"
+            )
+
+    def _ensure_token(self) -> Generator[Step, _Fed, None]:
+        if self.settings.token is not None:
+            return
+        fresh = (
+            self._token_expires_at is None or self.now < self._token_expires_at - TOKEN_RENEW_MARGIN
+        )
+        if self._token is not None and fresh:
+            return
+        envelope = yield from self._call(
+            lambda: Request(
+                "POST", Endpoints.ANONYMOUS_TOKEN, self._headers(auth=False, client_id=True)
+            ),
+            needs_session=False,
+            token_request=True,
+        )
+        data = envelope.data if isinstance(envelope.data, dict) else {}
+        token = _str(data.get("token"))
+        if not token:
+            yield from self._fail(
+                "The service answered the token request without a token.", "protocol"
+            )
+            return
+        self._token = Secret(token)
+        self._user_id = _str(data.get("user_id")) or self._user_id
+        self._token_expires_at = _parse_expiry(data.get("expires_at"))
+
+    def _ensure_session(self) -> Generator[Step, _Fed, None]:
+        if self._session_id is not None:
+            return
+        body = {"task_name": self.settings.task_name, "language": self.settings.language}
+        envelope = yield from self._call(
+            lambda: Request(
+                "POST", Endpoints.SESSION, self._headers(), json=body, idempotent=False
+            ),
+            needs_session=False,
+        )
+        data = envelope.data if isinstance(envelope.data, dict) else {}
+        session_id = _str(data.get("session_id"))
+        if not session_id:
+            yield from self._fail("The service created a session without an id.", "protocol")
+            return
+        self._session_id = session_id
+        self._task_id = _str(data.get("task_id"))
+        self._user_id = _str(data.get("user_id")) or self._user_id
+        self._draft = Draft.from_json({})  # a new session starts with an empty timeline
+
+    # -- the turn ------------------------------------------------------------------
+
+    def _turn(self, text: str, files: list[tuple[FileFacts, FileKind]], urls: list[str]) -> _Flow:
+        attachments: list[object] = [*files, *urls]
+        plan = route(text, attachments=attachments)
+        try:
+            for part in plan.parts:
+                if part.action is Action.UPLOAD:
+                    if not attachments:
+                        yield self._show(
+                            MessageKind.NOTICE,
+                            "Which files? Give me their paths (or URLs) and I'll upload them.",
+                        )
+                        continue
+                    yield from self._upload(files, urls)
+                elif part.action is Action.CHAT:
+                    yield from self._chat(part.text or text)
+                elif part.action is Action.EXPORT:
+                    yield from self._export()
+                elif part.action is Action.CREDITS:
+                    yield from self._credits()
+                elif part.action is Action.STATE:
+                    yield from self._show_tracks()
+        except _Abort as abort:
+            return TurnDone(ok=False, error_class=abort.error_class)
+        return TurnDone()
+
+    # -- upload ----------------------------------------------------------------------
+
+    def _upload(
+        self, files: list[tuple[FileFacts, FileKind]], urls: list[str]
+    ) -> Generator[Step, _Fed, None]:
+        for facts, kind in files:
+            upload = UploadFile(facts.path or facts.name, facts.name, kind.content_type, facts.size)
+            envelope = yield from self._call(
+                lambda upload=upload: Request(  # type: ignore[misc]
+                    "POST",
+                    Endpoints.upload(self._session_id or ""),
+                    self._headers(),
+                    files=(upload,),
+                )
+            )
+            yield from self._uploaded(envelope, [facts.name])
+        if urls:
+            body = {"urls": urls, "source_type": "url"}
+            envelope = yield from self._call(
+                lambda: Request(
+                    "POST", Endpoints.upload(self._session_id or ""), self._headers(), json=body
+                )
+            )
+            yield from self._uploaded(envelope, [u.rsplit("/", 1)[-1] for u in urls])
+
+    def _uploaded(self, envelope: Envelope, names: list[str]) -> Generator[Step, _Fed, None]:
+        data = envelope.data if isinstance(envelope.data, dict) else {}
+        listed = data.get("files")
+        infos = listed if isinstance(listed, list) else []
+        for index, info in enumerate(i for i in infos if isinstance(i, dict)):
+            name = _str(info.get("filename")) or (names[index] if index < len(names) else "file")
+            url = _str(info.get("cdn_url"))
+            if url:
+                self._uploads[name] = url
+                for local in names:  # the server may rename; map the local name too
+                    if local not in self._uploads and len(infos) == 1:
+                        self._uploads[local] = url
+            details = [str(info.get("file_type") or "file")]
+            if info.get("width") and info.get("height"):
+                details.append(f"{info['width']}x{info['height']}")
+            duration = _number(info.get("duration"))
+            if duration:
+                details.append(f"{duration:g}s")
+            yield self._show(
+                MessageKind.UPLOADED, f"Uploaded {name} ({', '.join(details)})", **info
+            )
+        self._draft = None  # the upload may have changed the session state
+        if not infos:
+            yield from self._fail(
+                "The upload was accepted but the service listed no files.", "protocol"
+            )
+
+    # -- chat --------------------------------------------------------------------------
+
+    def _chat(self, text: str) -> Generator[Step, _Fed, None]:
+        if self._draft is None and self._session_id is not None:
+            self._draft = yield from self._read_draft()
+        before = self._draft
+        budget = RetryBudget()
+        while True:
+            yield from self._ensure_token()
+            yield from self._ensure_session()
+            if before is None:
+                before = self._draft
+            body = {
+                "app_name": APP_NAME,
+                "user_id": self._user_id or "me",
+                "session_id": self._session_id,
+                "new_message": {"role": "user", "parts": [{"text": text}]},
+                "streaming": True,
+            }
+            headers = (*self._headers(), ("Accept", "text/event-stream"))
+            request = Request(
+                "POST", Endpoints.RUN_SSE, headers, json=body, stream=True, idempotent=False
+            )
+            fed = yield Send(request)
+            self.chat_messages_sent.append(text)
+            if isinstance(fed, _Opened):
+                break
+            if isinstance(fed, _Failed):
+                # The request may have reached the agent: never send it again.
+                yield from self._after_broken_stream(
+                    before, f"the connection failed ({fed.reason})"
+                )
+                return
+            assert isinstance(fed, Response)
+            # Refused before any streaming (429, 1001, 1002...): nothing ran, retry is safe.
+            envelope = parse_envelope(fed)
+            if envelope.ok:
+                envelope = replace(
+                    envelope, ok=False, message="the chat answer was not an event stream"
+                )
+            decision, budget = budget.apply(self._decide(fed, envelope, request, False))
+            if decision.remedy is Remedy.NEW_SESSION:
+                before = None  # the old timeline is gone: diff against the new one
+            yield from self._remedy(decision)
+        yield from self._read_stream(before)
+
+    def _read_stream(self, before: Draft | None) -> Generator[Step, _Fed, None]:
+        decoder = SSEDecoder()
+        reader = AgentEventReader()
+        started = self.now
+        last_shown = self.now  # the last time the user saw anything
+        shown_text = False
+        pending_piece = ""  # streamed text held until a sentence ends (for GUI translation)
+        actions: list[GuiAction] = []
+        problem: str | None = None
+
+        def show_text(text: str, kind: MessageKind) -> Iterable[Step]:
+            nonlocal shown_text, last_shown
+            translation = translate(text)
+            for action in translation.actions:
+                if action not in actions:
+                    actions.append(action)
+            if translation.text:
+                shown_text = True
+                last_shown = self.now
+                yield self._show(kind, translation.text)
+
+        while True:
+            until_notice = max(0.0, last_shown + STILL_WORKING_EVERY - self.now)
+            until_cap = max(0.0, started + STREAM_CAP - self.now)
+            fed = yield Receive(min(until_notice, until_cap))
+            events = []
+            if isinstance(fed, _Data):
+                try:
+                    events = decoder.feed(fed.chunk)
+                except SSEProtocolError as exc:
+                    yield CloseStream(str(exc))
+                    problem = f"the stream broke the protocol ({exc})"
+                    break
+            elif isinstance(fed, _Closed):
+                events = decoder.close()
+            elif isinstance(fed, _Broken):
+                problem = f"the connection broke ({fed.reason})"
+            for sse in events:
+                for event in reader.read(sse):
+                    if isinstance(event, TextPiece):
+                        pending_piece += event.text
+                        cut = max(pending_piece.rfind(c) for c in _SENTENCE_END) + 1
+                        if cut:
+                            yield from show_text(pending_piece[:cut], MessageKind.TEXT_PIECE)
+                            pending_piece = pending_piece[cut:]
+                    elif isinstance(event, AgentText):
+                        if pending_piece:
+                            yield from show_text(pending_piece, MessageKind.TEXT_PIECE)
+                            pending_piece = ""
+                        yield from show_text(event.text, MessageKind.AGENT_TEXT)
+                    elif isinstance(event, StreamError):
+                        problem = f"the agent reported an error: {event.message}"
+                    elif isinstance(event, Heartbeat | MalformedEvent):
+                        pass  # liveness only; a malformed event never stops the turn
+            if isinstance(fed, _Closed | _Broken):
+                break
+            if self.now - started >= STREAM_CAP:
+                yield CloseStream("the 15-minute limit of a chat run")
+                problem = "the agent ran past the 15-minute limit"
+                break
+            if self.now - last_shown >= STILL_WORKING_EVERY:
+                last_shown = self.now
+                yield self._show(MessageKind.STILL_WORKING, STILL_WORKING_TEXT)
+        for event in reader.close():
+            if isinstance(event, TextPiece | AgentText):
+                pending_piece += event.text
+        if pending_piece:
+            yield from show_text(pending_piece, MessageKind.TEXT_PIECE)
+        self._draft = None  # the agent may have changed the timeline
+        if problem is not None:
+            yield from self._after_broken_stream(before, problem)
+        elif not shown_text:
+            after = yield from self._read_draft()
+            yield self._show(
+                MessageKind.TIMELINE_CHANGES, _changes_text(before, after, silent=True),
+                changes=describe_changes(before, after),
+            )  # fmt: skip
+        elif GuiAction.SHOW_TRACKS in actions or GuiAction.READ_STATE in actions:
+            yield from self._show_tracks()
+
+    def _after_broken_stream(
+        self, before: Draft | None, problem: str
+    ) -> Generator[Step, _Fed, None]:
+        yield self._show(
+            MessageKind.NOTICE,
+            f"The chat stopped early: {problem}. I did not send your message again "
+            "(that would charge twice); here is what the timeline shows now.",
+        )
+        after = yield from self._read_draft()
+        yield self._show(
+            MessageKind.TIMELINE_CHANGES, _changes_text(before, after, silent=False),
+            changes=describe_changes(before, after),
+        )  # fmt: skip
+
+    # -- state, credits ------------------------------------------------------------------
+
+    def _read_draft(self) -> Generator[Step, _Fed, Draft]:
+        envelope = yield from self._call(
+            lambda: Request("GET", Endpoints.state(self._session_id or ""), self._headers())
+        )
+        data = envelope.data if isinstance(envelope.data, dict) else {}
+        state = data.get("state") if isinstance(data.get("state"), dict) else data
+        try:
+            draft = Draft.from_json(state.get("draft") if isinstance(state, dict) else None)
+        except RemoteProtocolError:  # a draft that is not an object: show it as empty
+            draft = Draft.from_json({})
+        self._draft = draft
+        return draft
+
+    def _show_tracks(self) -> Generator[Step, _Fed, None]:
+        draft = yield from self._read_draft()
+        yield self._show(
+            MessageKind.TRACKS, draft.summary(self.settings.language), draft=draft.to_json()
+        )
+
+    def _credits(self) -> Generator[Step, _Fed, None]:
+        envelope = yield from self._call(
+            lambda: Request("GET", Endpoints.CREDITS, self._headers()), needs_session=False
+        )
+        data = envelope.data if isinstance(envelope.data, dict) else {}
+        available, frozen = _number(data.get("available")), _number(data.get("frozen"))
+        total = _number(data.get("total"))
+        if total is None and available is not None:
+            total = available + (frozen or 0)
+        parts = [f"{available or 0:,.0f} available"]
+        if frozen:
+            parts.append(f"{frozen:,.0f} frozen by running jobs")
+        yield self._show(
+            MessageKind.CREDITS, f"Credits: {', '.join(parts)} ({total or 0:,.0f} in total).",
+            available=available, frozen=frozen, total=total,
+        )  # fmt: skip
+
+    # -- export ----------------------------------------------------------------------------
+
+    def _next_render_id(self) -> str:
+        ms = max(int(self.now * 1000), self._last_render_ms + 1)  # a reused id fails
+        self._last_render_ms = ms
+        return f"render_{ms}"
+
+    def _export(self) -> Generator[Step, _Fed, None]:
+        draft = yield from self._read_draft()
+        problems = draft.export_problems()
+        if problems:
+            text = "Nothing to export yet: " + "; ".join(problems) + "."
+            if not draft.is_exportable:
+                text += " Upload photos or clips and tell me what to make first."
+            yield from self._fail(text, "user_input")
+        render_id = self._next_render_id()
+        body = {
+            "id": render_id,
+            "sessionId": self._session_id,
+            "draft": draft.with_media_urls(self._uploads).to_json(),
+            "output": {"format": "mp4", "quality": "high", "resolution": "1080p"},
+        }
+        self._pending.append(render_id)  # remembered before it is sent: never orphaned
+        try:
+            envelope = yield from self._call(
+                lambda: Request(
+                    "POST", Endpoints.RENDER, self._headers(), json=body, idempotent=False
+                )
+            )
+        except _Abort:
+            self._pending.remove(render_id)  # refused: no job exists
+            raise
+        data = envelope.data if isinstance(envelope.data, dict) else {}
+        job_id = _str(data.get("id")) or _str(data.get("taskId")) or render_id
+        if job_id != render_id:
+            self._pending[self._pending.index(render_id)] = job_id
+        yield self._show(
+            MessageKind.RENDER_STARTED, "Rendering the video...", render_id=job_id,
+            progress=_number(data.get("progress")) or 0,
+        )  # fmt: skip
+        yield from self._poll(job_id, first_wait=self._poll_interval())
+
+    def _poll_interval(self) -> float:
+        """The documented 30 s, or the pace the last answer's ``Retry-After`` asks for."""
+        response = self._last_response
+        hint = response.header("Retry-After") if response is not None else None
+        try:
+            seconds = float(hint) if hint is not None else RENDER_POLL_INTERVAL
+        except ValueError:
+            seconds = RENDER_POLL_INTERVAL
+        return min(RENDER_POLL_INTERVAL * 2, max(MIN_POLL_INTERVAL, seconds))
+
+    def _poll(self, render_id: str, first_wait: float | None = None) -> Generator[Step, _Fed, None]:
+        started = self.now
+        wait = first_wait if first_wait is not None else 0.0
+        while True:
+            if wait:
+                yield Wait(wait, "render poll")
+            envelope = yield from self._call(
+                lambda: Request("GET", Endpoints.render_job(render_id), self._headers())
+            )
+            job = envelope.data if isinstance(envelope.data, dict) else {}
+            if "status" not in job and isinstance(envelope.raw, dict):
+                job = envelope.raw  # the second documented form: fields at the top level
+            status = str(job.get("status") or "").lower()
+            progress = _number(job.get("progress"))
+            if status == "completed":
+                self._forget(render_id)
+                raw_output = job.get("output")
+                output = raw_output if isinstance(raw_output, dict) else {}
+                url = _str(job.get("outputUrl")) or _str(output.get("url"))
+                info: dict[str, Any] = {
+                    "render_id": render_id,
+                    "url": url,
+                    "download_path": Endpoints.render_download(render_id),
+                    "duration": _number(output.get("duration")) or _number(job.get("duration")),
+                    "size": _number(output.get("size")) or _number(job.get("size")),
+                }
+                yield self._show(
+                    MessageKind.PROGRESS, "Rendering 100%", what="render", fraction=1.0
+                )
+                yield self._show(
+                    MessageKind.VIDEO_READY,
+                    f"Your video is ready: {url or info['download_path']}",
+                    **info,
+                )
+                return
+            if status in ("failed", "error", "cancelled", "canceled"):
+                self._forget(render_id)
+                reason = _str(job.get("error")) or _str(job.get("message")) or status
+                yield from self._fail(f"The render failed: {reason}", "service")
+            if progress is not None:
+                yield self._show(
+                    MessageKind.PROGRESS, f"Rendering {progress:.0f}%", what="render",
+                    fraction=min(1.0, max(0.0, progress / 100)),
+                )  # fmt: skip
+            if self.now - started >= RENDER_POLL_CAP:
+                yield from self._fail(
+                    f"The render {render_id} is still running after an hour. It is saved: "
+                    "resume polling later.", "service",
+                )  # fmt: skip
+            wait = self._poll_interval()
+
+    def _forget(self, render_id: str) -> None:
+        """The job is over (completed, failed or cancelled): stop remembering it."""
+        if render_id in self._pending:
+            self._pending.remove(render_id)
+
+    def _cancel(self, render_id: str) -> Generator[Step, _Fed, None]:
+        yield from self._call(
+            lambda: Request(
+                "POST", Endpoints.render_cancel(render_id), self._headers(), idempotent=True
+            )
+        )
+        self._forget(render_id)
+        yield self._show(
+            MessageKind.NOTICE, f"Cancelled the render {render_id}.", render_id=render_id
+        )
+
+
+def _changes_text(before: Draft | None, after: Draft, *, silent: bool) -> str:
+    changes = describe_changes(before, after)
+    if changes == "Nothing changed in the timeline.":
+        return (
+            "The agent finished without a reply, and nothing changed in the timeline."
+            if silent
+            else changes
+        )
+    lead = "The agent finished without a reply. What changed" if silent else "Timeline changes"
+    return f"{lead}: {changes}."

@@ -1,0 +1,178 @@
+"""The async driver: a ``Conversation`` over ``httpx.AsyncClient`` (asyncio).
+
+Shares everything with the sync driver but the I/O: a stream is pumped by a task
+into a queue; a ``Receive`` waits on one pending ``get`` that survives timeouts,
+so no chunk is lost when the wait ends first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from nemo_core.conversation import Conversation
+from nemo_core.drivers._http import READ_CHUNK, describe, request_kwargs, timeout, to_response
+from nemo_core.steps import CloseStream, Message, Receive, Send, Show, TurnDone, Wait
+from nemo_core.wire import Request, is_event_stream
+
+_END = object()
+
+
+class AsyncDriver:
+    """Performs a conversation's steps against ``base_url``, asynchronously."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        connect_timeout: float = 30.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client or httpx.AsyncClient(
+            base_url=base_url, transport=transport, timeout=timeout(connect_timeout)
+        )
+        self._owns_client = client is None
+        self.sleep = sleep
+        self.clock = clock
+        self._queue: asyncio.Queue[object] | None = None
+        self._getter: asyncio.Future[object] | None = None
+        self._pump: asyncio.Task[None] | None = None
+        self._stream_context: Any = None
+
+    async def aclose(self) -> None:
+        await self._close_stream()
+        if self._owns_client:
+            await self.client.aclose()
+
+    async def __aenter__(self) -> AsyncDriver:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def run(self, conversation: Conversation) -> AsyncIterator[Message]:
+        """Perform steps until the turn is done, yielding what to show."""
+        try:
+            while True:
+                step = conversation.next_step()
+                if isinstance(step, TurnDone):
+                    return
+                if isinstance(step, Show):
+                    yield step.message
+                elif isinstance(step, Wait):
+                    await self.sleep(step.seconds)
+                    conversation.time_passed(step.seconds)
+                elif isinstance(step, Send):
+                    await self._send(conversation, step.request)
+                elif isinstance(step, Receive):
+                    await self._receive(conversation, step.timeout_s)
+                elif isinstance(step, CloseStream):
+                    await self._close_stream()
+        finally:
+            await self._close_stream()
+
+    async def _send(self, conversation: Conversation, request: Request) -> None:
+        try:
+            with request_kwargs(request) as kwargs:
+                if not request.stream:
+                    response = await self.client.request(request.method, request.path, **kwargs)
+                    conversation.response(to_response(response, response.content))
+                    return
+                context = self.client.stream(request.method, request.path, **kwargs)
+                response = await context.__aenter__()
+        except httpx.HTTPError as exc:
+            conversation.request_failed(describe(exc))
+            return
+        if not is_event_stream(response.status_code, response.headers):
+            try:
+                body = await response.aread()
+            except httpx.HTTPError as exc:
+                await context.__aexit__(None, None, None)
+                conversation.request_failed(describe(exc))
+                return
+            await context.__aexit__(None, None, None)
+            conversation.response(to_response(response, body))
+            return
+        self._stream_context = context
+        queue: asyncio.Queue[object] = asyncio.Queue()
+        self._queue = queue
+
+        async def pump() -> None:
+            try:
+                async for chunk in response.aiter_bytes(READ_CHUNK):
+                    queue.put_nowait(chunk)
+                queue.put_nowait(_END)
+            except Exception as exc:
+                queue.put_nowait(exc)
+
+        self._pump = asyncio.ensure_future(pump())
+        conversation.stream_opened(to_response(response, b""))
+
+    async def _receive(self, conversation: Conversation, timeout_s: float) -> None:
+        assert self._queue is not None, "Receive without an open stream"
+        if self._getter is None:
+            self._getter = asyncio.ensure_future(self._queue.get())
+        started = self.clock()
+        done, _ = await asyncio.wait({self._getter}, timeout=max(0.0, timeout_s))
+        elapsed = self.clock() - started
+        if not done:
+            conversation.time_passed(elapsed)
+            return
+        item = self._getter.result()
+        self._getter = None
+        if item is _END:
+            await self._close_stream()
+            conversation.time_passed(elapsed)
+            conversation.stream_closed()
+        elif isinstance(item, BaseException):
+            await self._close_stream()
+            conversation.time_passed(elapsed)
+            conversation.stream_broken(describe(item))
+        else:
+            assert isinstance(item, bytes)
+            conversation.stream_data(item, elapsed)
+
+    async def _close_stream(self) -> None:
+        for task in (self._getter, self._pump):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        self._getter = self._pump = None
+        self._queue = None
+        if self._stream_context is not None:
+            with contextlib.suppress(httpx.HTTPError):
+                await self._stream_context.__aexit__(None, None, None)
+            self._stream_context = None
+
+    async def download(
+        self,
+        url: str,
+        dest: str | Path,
+        *,
+        progress: Callable[[int, int | None], None] | None = None,
+    ) -> Path:
+        """Stream a finished video to ``dest`` (a temp file renamed at the end)."""
+        dest = Path(dest)
+        temp = dest.with_name(dest.name + ".part")
+        async with self.client.stream("GET", url) as response:
+            response.raise_for_status()
+            total = int(response.headers.get("content-length") or 0) or None
+            done = 0
+            with temp.open("wb") as handle:
+                async for chunk in response.aiter_bytes(READ_CHUNK):
+                    handle.write(chunk)
+                    done += len(chunk)
+                    if progress:
+                        progress(done, total)
+        temp.replace(dest)
+        return dest

@@ -1,0 +1,179 @@
+"""The sync driver: a ``Conversation`` over ``httpx.Client``.
+
+A stream is read by a background thread into a queue, so a ``Receive`` step can
+wait for at most its timeout without cancelling a read in the middle.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from nemo_core.conversation import Conversation
+from nemo_core.drivers._http import READ_CHUNK, describe, request_kwargs, timeout, to_response
+from nemo_core.steps import CloseStream, Message, Receive, Send, Show, TurnDone, Wait
+from nemo_core.wire import Request, is_event_stream
+
+_END = object()
+
+
+class _StreamReader:
+    """Pumps one streaming response's chunks into a queue from a thread."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self.queue: queue.Queue[object] = queue.Queue()
+        self._thread = threading.Thread(target=self._pump, daemon=True)
+        self._thread.start()
+
+    def _pump(self) -> None:
+        try:
+            for chunk in self.response.iter_bytes(READ_CHUNK):
+                self.queue.put(chunk)
+            self.queue.put(_END)
+        except Exception as exc:
+            self.queue.put(exc)
+
+    def close(self) -> None:
+        self.response.close()
+
+
+class SyncDriver:
+    """Performs a conversation's steps against ``base_url``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        client: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
+        connect_timeout: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client or httpx.Client(
+            base_url=base_url, transport=transport, timeout=timeout(connect_timeout)
+        )
+        self._owns_client = client is None
+        self.sleep = sleep
+        self.clock = clock
+        self._stream: _StreamReader | None = None
+        self._stream_context: Any = None
+
+    def close(self) -> None:
+        self._close_stream()
+        if self._owns_client:
+            self.client.close()
+
+    def __enter__(self) -> SyncDriver:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def run(self, conversation: Conversation) -> Iterator[Message]:
+        """Perform steps until the turn is done, yielding what to show."""
+        try:
+            while True:
+                step = conversation.next_step()
+                if isinstance(step, TurnDone):
+                    return
+                if isinstance(step, Show):
+                    yield step.message
+                elif isinstance(step, Wait):
+                    self.sleep(step.seconds)
+                    conversation.time_passed(step.seconds)
+                elif isinstance(step, Send):
+                    self._send(conversation, step.request)
+                elif isinstance(step, Receive):
+                    self._receive(conversation, step.timeout_s)
+                elif isinstance(step, CloseStream):
+                    self._close_stream()
+        finally:
+            self._close_stream()
+
+    def _send(self, conversation: Conversation, request: Request) -> None:
+        try:
+            with request_kwargs(request) as kwargs:
+                if not request.stream:
+                    response = self.client.request(request.method, request.path, **kwargs)
+                    conversation.response(to_response(response, response.content))
+                    return
+                context = self.client.stream(request.method, request.path, **kwargs)
+                response = context.__enter__()
+        except httpx.HTTPError as exc:
+            conversation.request_failed(describe(exc))
+            return
+        if not is_event_stream(response.status_code, response.headers):
+            try:
+                body = response.read()
+            except httpx.HTTPError as exc:
+                context.__exit__(None, None, None)
+                conversation.request_failed(describe(exc))
+                return
+            context.__exit__(None, None, None)
+            conversation.response(to_response(response, body))
+            return
+        self._stream_context = context
+        self._stream = _StreamReader(response)
+        conversation.stream_opened(to_response(response, b""))
+
+    def _receive(self, conversation: Conversation, timeout_s: float) -> None:
+        assert self._stream is not None, "Receive without an open stream"
+        started = self.clock()
+        try:
+            item = self._stream.queue.get(timeout=max(0.0, timeout_s))
+        except queue.Empty:
+            conversation.time_passed(self.clock() - started)
+            return
+        elapsed = self.clock() - started
+        if item is _END:
+            self._close_stream()
+            conversation.time_passed(elapsed)
+            conversation.stream_closed()
+        elif isinstance(item, BaseException):
+            self._close_stream()
+            conversation.time_passed(elapsed)
+            conversation.stream_broken(describe(item))
+        else:
+            assert isinstance(item, bytes)
+            conversation.stream_data(item, elapsed)
+
+    def _close_stream(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None
+        if self._stream_context is not None:
+            with contextlib.suppress(httpx.HTTPError):
+                self._stream_context.__exit__(None, None, None)
+            self._stream_context = None
+
+    def download(
+        self,
+        url: str,
+        dest: str | Path,
+        *,
+        progress: Callable[[int, int | None], None] | None = None,
+    ) -> Path:
+        """Stream a finished video to ``dest`` (a temp file renamed at the end)."""
+        dest = Path(dest)
+        temp = dest.with_name(dest.name + ".part")
+        with self.client.stream("GET", url) as response:
+            response.raise_for_status()
+            total = int(response.headers.get("content-length") or 0) or None
+            done = 0
+            with temp.open("wb") as handle:
+                for chunk in response.iter_bytes(READ_CHUNK):
+                    handle.write(chunk)
+                    done += len(chunk)
+                    if progress:
+                        progress(done, total)
+        temp.replace(dest)
+        return dest
