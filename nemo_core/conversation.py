@@ -248,7 +248,8 @@ class Conversation:
         self._last_response: Response | None = None
         self._last_render_ms = 0
         self.requests_sent = 0
-        self.chat_messages_sent: list[str] = []  # what went to /run_sse, for audits
+        # Chat messages that may have reached the agent (a refused request did not), for audits.
+        self.chat_messages_sent: list[str] = []
 
     # -- what front-ends read ----------------------------------------------------
 
@@ -666,7 +667,8 @@ class Conversation:
                 "POST", Endpoints.RUN_SSE, headers, json=body, stream=True, idempotent=False
             )
             fed = yield Send(request)
-            self.chat_messages_sent.append(text)
+            if isinstance(fed, _Opened | _Failed):  # it may have reached the agent
+                self.chat_messages_sent.append(text)
             if isinstance(fed, _Opened):
                 break
             if isinstance(fed, _Failed):
