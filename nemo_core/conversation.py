@@ -369,10 +369,12 @@ class Conversation:
         self.now += max(0.0, elapsed_s)
         self._feed(Input.STREAM_DATA, _Data(chunk, max(0.0, elapsed_s)))
 
-    def stream_closed(self) -> None:
+    def stream_closed(self, elapsed_s: float = 0.0) -> None:
+        self.now += max(0.0, elapsed_s)
         self._feed(Input.STREAM_CLOSED, _Closed())
 
-    def stream_broken(self, reason: str) -> None:
+    def stream_broken(self, reason: str, elapsed_s: float = 0.0) -> None:
+        self.now += max(0.0, elapsed_s)
         self._feed(Input.STREAM_BROKEN, _Broken(reason))
 
     def time_passed(self, seconds: float) -> None:

@@ -131,12 +131,10 @@ class AsyncDriver:
         self._getter = None
         if item is _END:
             await self._close_stream()
-            conversation.time_passed(elapsed)
-            conversation.stream_closed()
+            conversation.stream_closed(elapsed)
         elif isinstance(item, BaseException):
             await self._close_stream()
-            conversation.time_passed(elapsed)
-            conversation.stream_broken(describe(item))
+            conversation.stream_broken(describe(item), elapsed)
         else:
             assert isinstance(item, bytes)
             conversation.stream_data(item, elapsed)

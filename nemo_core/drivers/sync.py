@@ -136,12 +136,10 @@ class SyncDriver:
         elapsed = self.clock() - started
         if item is _END:
             self._close_stream()
-            conversation.time_passed(elapsed)
-            conversation.stream_closed()
+            conversation.stream_closed(elapsed)
         elif isinstance(item, BaseException):
             self._close_stream()
-            conversation.time_passed(elapsed)
-            conversation.stream_broken(describe(item))
+            conversation.stream_broken(describe(item), elapsed)
         else:
             assert isinstance(item, bytes)
             conversation.stream_data(item, elapsed)
