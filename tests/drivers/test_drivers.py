@@ -1,0 +1,192 @@
+"""The sync and async drivers run whole conversations against the fake over uvicorn.
+
+Waits the core asks for (429 back-off, render polls) go through an injected
+``sleep`` that records them, so nothing here sleeps for real.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from PIL import Image
+
+from fake_backend import EmbeddedServer, FakeConfig, FaultPlan, Latency, create_app
+from nemo_core.conversation import Conversation, Settings
+from nemo_core.drivers import AsyncDriver, Store, SyncDriver, probe
+from nemo_core.steps import Message, MessageKind
+
+PROMPT = "turn these into a 10-second promo video with music and text"
+
+
+@pytest.fixture(scope="module")
+def photos(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("photos")
+    paths = []
+    for index, color in enumerate([(200, 30, 30), (30, 30, 200), (30, 160, 60)]):
+        path = folder / f"product{index}.jpg"
+        Image.new("RGB", (480, 320), color).save(path)
+        paths.append(path)
+    logo = folder / "logo.png"
+    Image.new("RGBA", (128, 128), (255, 255, 255, 100)).save(logo)
+    return [*paths, logo]
+
+
+@pytest.fixture
+def server(request: pytest.FixtureRequest) -> Iterator[EmbeddedServer]:
+    config: FakeConfig = getattr(request, "param", None) or FakeConfig(real_renders=False)
+    with EmbeddedServer(create_app(config)) as running:
+        yield running
+
+
+class Sleeps(list[float]):
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+        time.sleep(min(seconds, 0.05))  # enough for the fake's worker; never a real wait
+
+    async def asleep(self, seconds: float) -> None:
+        self.append(seconds)
+        await asyncio.sleep(min(seconds, 0.05))
+
+
+def run_sync(
+    driver: SyncDriver, conv: Conversation, text: str, files: list[Path] = ()
+) -> list[Message]:  # type: ignore[assignment]
+    conv.user_says(text, files=[probe(p) for p in files])
+    return list(driver.run(conv))
+
+
+def kinds(messages: list[Message]) -> list[MessageKind]:
+    return [m.kind for m in messages]
+
+
+def test_sync_driver_makes_a_promo_end_to_end(
+    server: EmbeddedServer, photos: list[Path], tmp_path: Path
+) -> None:
+    sleeps = Sleeps()
+    conv = Conversation(Settings(), now=time.time())
+    with SyncDriver(server.url, sleep=sleeps) as driver:
+        uploaded = run_sync(driver, conv, "upload", photos)
+        assert kinds(uploaded) == [MessageKind.UPLOADED] * 4
+        chat = run_sync(driver, conv, PROMPT)
+        text = " ".join(m.text for m in chat)
+        assert "10-second video is on the timeline" in text
+        assert "Click" not in text  # GUI words were translated
+        exported = run_sync(driver, conv, "export")
+        (ready,) = [m for m in exported if m.kind is MessageKind.VIDEO_READY]
+        assert ready.data["url"].startswith(server.url + "/media/")
+        assert all(s <= 1.0 for s in sleeps)  # the fake's Retry-After hint, not 30 s ticks
+        target = driver.download(ready.data["url"], tmp_path / "promo.mp4")
+        assert target.exists()
+    assert conv.pending_renders == ()
+    assert conv.chat_messages_sent == [PROMPT]
+
+
+async def test_async_driver_makes_a_promo_end_to_end(
+    server: EmbeddedServer, photos: list[Path]
+) -> None:
+    sleeps = Sleeps()
+    conv = Conversation(Settings(), now=time.time())
+    async with AsyncDriver(server.url, sleep=sleeps.asleep) as driver:
+        for text, files in [("upload", photos), (PROMPT, []), ("export", [])]:
+            conv.user_says(text, files=[probe(p) for p in files])
+            messages = [m async for m in driver.run(conv)]
+        assert any(m.kind is MessageKind.VIDEO_READY for m in messages)
+
+
+@pytest.mark.parametrize(
+    "server",
+    [FakeConfig(real_renders=False, faults=FaultPlan.parse("run_sse=drop_after:1"))],
+    indirect=True,
+)
+def test_a_broken_stream_is_never_resent_and_the_state_is_read(
+    server: EmbeddedServer, photos: list[Path]
+) -> None:
+    conv = Conversation(Settings(), now=time.time())
+    with SyncDriver(server.url, sleep=Sleeps()) as driver:
+        run_sync(driver, conv, "upload", photos[:2])
+        messages = run_sync(driver, conv, PROMPT)
+    assert conv.chat_messages_sent == [PROMPT]
+    notice = next(m for m in messages if m.kind is MessageKind.NOTICE)
+    assert "did not send your message again" in notice.text
+    changes = next(m for m in messages if m.kind is MessageKind.TIMELINE_CHANGES)
+    assert "product0.jpg" in changes.text or "added" in changes.text.lower()
+
+
+@pytest.mark.parametrize(
+    "server", [FakeConfig(real_renders=False, faults=FaultPlan.parse("silent=1.0"))], indirect=True
+)
+def test_a_silent_edit_turn_reports_the_timeline_changes(
+    server: EmbeddedServer, photos: list[Path]
+) -> None:
+    conv = Conversation(Settings(), now=time.time())
+    with SyncDriver(server.url) as driver:
+        run_sync(driver, conv, "upload", photos[:2])
+        messages = run_sync(driver, conv, PROMPT)
+    (changes,) = [m for m in messages if m.kind is MessageKind.TIMELINE_CHANGES]
+    assert "without a reply" in changes.text
+    assert not [m for m in messages if m.kind in (MessageKind.AGENT_TEXT, MessageKind.TEXT_PIECE)]
+
+
+@pytest.mark.parametrize(
+    "server",
+    [FakeConfig(real_renders=False, faults=FaultPlan.parse("credits#1=429, credits#2=1001"))],
+    indirect=True,
+)
+def test_429_then_1001_are_absorbed_with_virtual_waits(server: EmbeddedServer) -> None:
+    sleeps = Sleeps()
+    conv = Conversation(Settings(), now=time.time())
+    with SyncDriver(server.url, sleep=sleeps) as driver:
+        messages = run_sync(driver, conv, "credits")
+    assert kinds(messages) == [MessageKind.CREDITS]
+    assert sleeps == [1.0]  # the fake's Retry-After
+    assert conv.requests_sent == 5  # token, 429, 1001, new token, credits
+
+
+@pytest.mark.parametrize(
+    "server",
+    [FakeConfig(real_renders=False, latency=Latency(reply=(0.3, 0.3)), heartbeat_every=0.1)],
+    indirect=True,
+)
+def test_heartbeats_keep_the_stream_alive(server: EmbeddedServer) -> None:
+    conv = Conversation(Settings(), now=time.time())
+    with SyncDriver(server.url) as driver:
+        messages = run_sync(driver, conv, "hello there")
+    assert "What should I do?" in messages[-1].text
+
+
+def test_connection_refused_is_a_network_error() -> None:
+    conv = Conversation(Settings(), now=time.time())
+    sleeps = Sleeps()
+    with SyncDriver("http://127.0.0.1:9", sleep=sleeps) as driver:
+        messages = run_sync(driver, conv, "credits")
+    assert messages[-1].kind is MessageKind.ERROR
+    assert messages[-1].error_class == "network"
+    assert 1 <= len(sleeps) <= 4
+
+
+def test_store_keeps_the_session_between_runs(server: EmbeddedServer, tmp_path: Path) -> None:
+    store = Store(tmp_path / "home")
+    conv = Conversation(Settings(), now=time.time(), saved=store.load())
+    with SyncDriver(server.url) as driver:
+        run_sync(driver, conv, "status")
+    store.save(conv.snapshot())
+    assert (store.path.stat().st_mode & 0o777) == 0o600
+    assert (store.home.stat().st_mode & 0o777) == 0o700
+    revived = Conversation(Settings(), now=time.time(), saved=store.load())
+    assert revived.session_id == conv.session_id and revived.client_id == conv.client_id
+    with SyncDriver(server.url) as driver:
+        run_sync(driver, revived, "status")
+    assert revived.requests_sent == 1  # no new token, no new session
+
+
+def test_download_streams_to_a_part_file_then_renames(
+    server: EmbeddedServer, tmp_path: Path
+) -> None:
+    with SyncDriver(server.url) as driver, pytest.raises(httpx.HTTPStatusError):
+        driver.download(server.url + "/media/nope/x.mp4", tmp_path / "x.mp4")
+    assert not (tmp_path / "x.mp4").exists()

@@ -1,0 +1,147 @@
+"""The editing agent: words in, timeline edits out, in English and Chinese."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+
+from fake_backend.agent import Media, respond
+from fake_backend.faults import FaultPlan, FaultSpecError
+from nemo_core.draft import Draft
+
+PHOTOS = [Media(f"{name}.jpg", "image", 3000, 2000) for name in ("sneaker", "watch", "bag")]
+LOGO = Media("logo.png", "image", 512, 512)
+SONG = Media("tune.mp3", "audio", duration=95.0)
+
+
+def built(
+    prompt: str = "turn these into a 30-second promo video with music and text",
+    uploads: list[Media] | None = None,
+) -> dict[str, Any]:
+    return respond(prompt, {}, uploads if uploads is not None else [*PHOTOS, LOGO]).draft
+
+
+def tracks(draft: dict[str, Any], tt: int) -> list[dict[str, Any]]:
+    return [s for t in draft["t"] if t["tt"] == tt for s in t["sg"]]
+
+
+def test_promo_uses_every_photo_with_crossfades_title_captions_music_and_logo() -> None:
+    draft = built()
+    assert draft["d"] == 30000
+    assert (draft["m"]["width"], draft["m"]["height"]) == (1920, 1080)
+    photos = [s for s in tracks(draft, 0) if s["role"] == "photo"]
+    assert [p["asset"]["name"] for p in photos] == ["sneaker.jpg", "watch.jpg", "bag.jpg"]
+    assert photos[-1]["start"] + photos[-1]["length"] == 30000
+    for first, second in itertools.pairwise(photos):
+        assert first["start"] + first["length"] > second["start"]  # overlap: a crossfade
+    assert len({p["effect"] for p in photos}) == 3
+    texts = tracks(draft, 7)
+    assert texts[0]["asset"]["style"] == "title"
+    assert [t["asset"]["text"] for t in texts[1:]] == ["Watch", "Bag"]
+    (music,) = tracks(draft, 1)
+    assert music["asset"]["generated"] == "music" and music["length"] == 30000
+    roles = {s["role"] for s in tracks(draft, 0)}
+    assert {"watermark", "logo_card"} <= roles
+    assert Draft.from_json(draft).is_exportable
+
+
+@pytest.mark.parametrize(
+    ("prompt", "size"),
+    [("make a vertical 15s video", (1080, 1920)), ("make a square video", (1080, 1080)),
+     ("做一个竖屏视频", (1080, 1920))],
+)  # fmt: skip
+def test_aspect(prompt: str, size: tuple[int, int]) -> None:
+    draft = built(prompt)
+    assert (draft["m"]["width"], draft["m"]["height"]) == size
+
+
+def test_uploaded_music_is_used_instead_of_a_generated_bed() -> None:
+    draft = built("make a promo with music", [*PHOTOS, SONG])
+    (music,) = tracks(draft, 1)
+    assert music["asset"]["name"] == "tune.mp3" and music["loop"] is True
+
+
+@pytest.mark.parametrize(
+    ("prompt", "check"),
+    [
+        (
+            "make it 20 seconds",
+            lambda d: (
+                d["d"] == 20000 and max(s["start"] + s["length"] for s in tracks(d, 0)) == 20000
+            ),
+        ),
+        ("remove the music", lambda d: tracks(d, 1) == []),
+        ("set the music volume to 40%", lambda d: tracks(d, 1)[0]["volume"] == 0.4),
+        (
+            'change the title to "Summer Sale"',
+            lambda d: tracks(d, 7)[0]["asset"]["text"] == "Summer Sale",
+        ),
+        (
+            'add the caption "Free shipping"',
+            lambda d: any(s["asset"]["text"] == "Free shipping" for s in tracks(d, 7)),
+        ),
+        ("remove the text", lambda d: tracks(d, 7) == []),
+        ("make it vertical", lambda d: d["m"]["aspect"] == "9:16"),
+        (
+            "no transitions please",
+            lambda d: all(not s["transition"] for s in tracks(d, 0) if s["role"] == "photo"),
+        ),
+        ("把音乐去掉", lambda d: tracks(d, 1) == []),
+        ("时长改成12秒", lambda d: d["d"] == 12000),
+    ],
+)
+def test_edits(prompt: str, check: Any) -> None:
+    reply = respond(prompt, built(), [*PHOTOS, LOGO])
+    assert reply.edited
+    assert check(reply.draft)
+    assert reply.calls[0][0] == "edit_multitrack"
+
+
+def test_captions_follow_their_photos_when_the_length_changes() -> None:
+    draft = respond("make it 12 seconds", built(), [*PHOTOS, LOGO]).draft
+    by_id = {s["id"]: s for s in tracks(draft, 0)}
+    for caption in tracks(draft, 7)[1:]:
+        shot = by_id[caption["for"]]
+        assert shot["start"] <= caption["start"] < shot["start"] + shot["length"]
+
+
+def test_chinese_prompt_gets_a_chinese_reply() -> None:
+    reply = respond("把这些做成15秒的宣传视频，加音乐和文字", {}, PHOTOS)
+    assert "15 秒" in reply.text and reply.draft["d"] == 15000
+
+
+def test_no_uploads_asks_for_them_in_gui_words() -> None:
+    reply = respond("make a promo video", {}, [])
+    assert not reply.edited and "Click" in reply.text
+
+
+def test_small_talk_changes_nothing() -> None:
+    draft = built()
+    reply = respond("hello", draft, PHOTOS)
+    assert reply.draft == draft and not reply.calls
+
+
+def test_fault_plan_parsing() -> None:
+    plan = FaultPlan.parse("run_sse#2=429, render=fail, silent=0.3, upload=drop_after:3")
+    assert plan.rates == {"silent": 0.3}
+    assert [(r.endpoint, r.fault.action, r.nth) for r in plan.rules] == [
+        ("run_sse", "429", 2), ("render", "fail", None), ("upload", "drop_after", None),
+    ]  # fmt: skip
+    assert plan.next("run_sse") is None
+    assert plan.next("run_sse").action == "429"  # type: ignore[union-attr]
+    assert plan.next("run_sse") is None
+    for bad in ("nonsense", "teleport=429", "credits=explode", "run_sse=drop_after:x"):
+        with pytest.raises(FaultSpecError):
+            FaultPlan.parse(bad)
+
+
+def test_seeded_silent_rate_is_about_thirty_percent_and_repeatable() -> None:
+    rolls = [FaultPlan.realistic(seed=7).roll_silent() for _ in range(1)]
+    plan = FaultPlan.realistic(seed=7)
+    first = [plan.roll_silent() for _ in range(1000)]
+    again = FaultPlan.realistic(seed=7)
+    assert first == [again.roll_silent() for _ in range(1000)]
+    assert 0.25 < sum(first) / 1000 < 0.35
+    assert rolls == first[:1]
