@@ -306,8 +306,10 @@ def respond(text: str, draft: dict[str, Any], uploads: list[Media]) -> Reply:
     aspect = _aspect(lowered)
     percent = _percent(lowered)
     wants_music = _has(lowered, "music", "bgm", "song", "soundtrack", "音乐", "配乐")
-    no_music = _has(lowered, "no music", "without music", "remove the music", "remove music",
-                    "mute", "silent", "去掉音乐", "删除音乐", "不要音乐", "音乐去掉", "删掉音乐", "静音")  # fmt: skip
+    no_music = _has(
+        lowered, "no music", "without music", "remove the music", "remove music", "mute",
+        "silent", "去掉音乐", "删除音乐", "不要音乐", "音乐去掉", "删掉音乐", "静音",
+    )  # fmt: skip
     wants_text = _has(lowered, "text", "title", "caption", "文字", "标题", "字幕")
     generating = False
     calls: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
