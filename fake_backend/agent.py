@@ -81,10 +81,14 @@ def _aspect(text: str) -> str | None:
     return None
 
 
+_CAMERA_WORDS = re.compile(r"^(?:photo|img|image|dsc|pic|picture|shot|\d+)\d*$", re.IGNORECASE)
+
+
 def _pretty(name: str) -> str:
+    """A caption from a file name: "photo1_sneaker.jpg" -> "Sneaker"."""
     stem = PurePosixPath(name).stem
-    words = re.sub(r"[_\-]+", " ", re.sub(r"\d+$", "", stem)).strip()
-    return words.title() if words else stem
+    words = [w for w in re.split(r"[_\-\s]+", stem) if w and not _CAMERA_WORDS.match(w)]
+    return " ".join(words).title() if words else stem
 
 
 def _is_logo(media: Media) -> bool:
@@ -324,7 +328,7 @@ def respond(text: str, draft: dict[str, Any], uploads: list[Media]) -> Reply:
                 else "Click the Upload button to add photos or clips first, then I'll build it."
             )
             return Reply(timeline.draft, reply)
-        title = quoted or ("新品上市" if zh else "Discover " + _pretty(photos[0].name))
+        title = quoted or ("新品上市" if zh else "New Collection")
         timeline.build(photos, seconds or 30, aspect or "16:9", title if wants_text else None)
         if wants_text or quoted:
             timeline.title(title)

@@ -19,6 +19,7 @@ class Output:
         self.stream = stream or sys.stdout
         self.verbose = verbose
         self._in_piece = False  # a partial agent text is being written on one line
+        self._steps: dict[str, int] = {}  # the last quarter of progress shown, per kind
 
     def message(self, kind: str, text: str, data: Mapping[str, Any] | None = None) -> None:
         if kind == "text_piece":
@@ -35,9 +36,22 @@ class Output:
             self.stream.flush()
 
     def progress(self, text: str, data: Mapping[str, Any]) -> None:
+        # Not a terminal: a line per quarter, not one per poll or chunk.
+        fraction = data.get("fraction")
+        if isinstance(fraction, int | float):
+            if not self._new_quarter(str(data.get("what", "")), float(fraction)):
+                return
+            text = text if "%" in text else f"{text} {float(fraction):.0%}"
         if text:
             self.stream.write(text + "\n")
             self.stream.flush()
+
+    def _new_quarter(self, what: str, fraction: float) -> bool:
+        step = int(fraction * 4)
+        if self._steps.get(what) == step:
+            return False
+        self._steps[what] = step
+        return True
 
     def result(self, kind: str, **fields: Any) -> None:
         """A final result of a command (where the video is, the balance...)."""
@@ -76,6 +90,11 @@ class JsonOutput(Output):
 
     def message(self, kind: str, text: str, data: Mapping[str, Any] | None = None) -> None:
         self._emit({"type": "message", "kind": kind, "text": text, **(data or {})})
+
+    def progress(self, text: str, data: Mapping[str, Any]) -> None:
+        fraction = float(data.get("fraction") or 0.0)
+        if self._new_quarter(str(data.get("what", "")), fraction):
+            self._emit({"type": "message", "kind": "progress", "text": text, **data})
 
     def result(self, kind: str, **fields: Any) -> None:
         self._emit({"type": "result", "kind": kind, **fields})

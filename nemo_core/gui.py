@@ -130,4 +130,8 @@ def translate(text: str) -> Translation:
             continue
         rewritten.add(rewrite)
         out.append(lead + rewrite + trail)
-    return Translation("".join(out).strip() if rewritten else text, tuple(actions))
+    if not rewritten:
+        return Translation(text, tuple(actions))
+    # keep the text's own outer whitespace: a streamed piece may start with a space
+    lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+    return Translation(lead + "".join(out).strip() + trail, tuple(actions))

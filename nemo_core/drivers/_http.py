@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 import httpx
@@ -47,3 +48,34 @@ def to_response(response: httpx.Response, body: bytes) -> Response:
 def describe(exc: BaseException) -> str:
     """A network failure in words, without URLs' query strings or headers."""
     return f"{type(exc).__name__}: {exc}".split("?")[0][:200]
+
+
+def trace_hooks(trace: Callable[[str], None] | None, *, is_async: bool) -> dict[str, list[Any]]:
+    """httpx event hooks that report each request's method, path, status and time.
+
+    Only the path: no query strings, no headers, so no token ever reaches the trace.
+    """
+    if trace is None:
+        return {}
+    started: dict[int, float] = {}
+
+    def on_request(request: httpx.Request) -> None:
+        started[id(request)] = time.monotonic()
+
+    def on_response(response: httpx.Response) -> None:
+        took = time.monotonic() - started.pop(id(response.request), time.monotonic())
+        request = response.request
+        trace(
+            f"{request.method} {request.url.path} -> {response.status_code} ({took * 1000:.0f} ms)"
+        )
+
+    if not is_async:
+        return {"request": [on_request], "response": [on_response]}
+
+    async def on_request_async(request: httpx.Request) -> None:
+        on_request(request)
+
+    async def on_response_async(response: httpx.Response) -> None:
+        on_response(response)
+
+    return {"request": [on_request_async], "response": [on_response_async]}

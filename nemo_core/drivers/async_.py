@@ -17,7 +17,14 @@ from typing import Any
 import httpx
 
 from nemo_core.conversation import Conversation
-from nemo_core.drivers._http import READ_CHUNK, describe, request_kwargs, timeout, to_response
+from nemo_core.drivers._http import (
+    READ_CHUNK,
+    describe,
+    request_kwargs,
+    timeout,
+    to_response,
+    trace_hooks,
+)
 from nemo_core.steps import CloseStream, Message, Receive, Send, Show, TurnDone, Wait
 from nemo_core.wire import Request, is_event_stream
 
@@ -36,9 +43,13 @@ class AsyncDriver:
         connect_timeout: float = 30.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
+        trace: Callable[[str], None] | None = None,
     ) -> None:
         self.client = client or httpx.AsyncClient(
-            base_url=base_url, transport=transport, timeout=timeout(connect_timeout)
+            base_url=base_url,
+            transport=transport,
+            timeout=timeout(connect_timeout),
+            event_hooks=trace_hooks(trace, is_async=True),
         )
         self._owns_client = client is None
         self.sleep = sleep

@@ -131,3 +131,10 @@ def test_property_no_gui_words_survive(parts: list[str]) -> None:
     result = translate(" ".join(parts))
     assert not GUI_WORDS.search(result.text), result.text
     assert len(set(result.actions)) == len(result.actions)
+
+
+def test_a_streamed_piece_keeps_its_leading_space() -> None:
+    """Pieces are shown back to back: "...logo." + " Say ..." must not glue together."""
+    translation = translate(" Click Export to render it.")
+    assert translation.text.startswith(" ")
+    assert "Click" not in translation.text

@@ -1,0 +1,50 @@
+"""Which server the command talks to: the embedded fake by default, or ``--api URL``.
+
+The embedded fake keeps its records under ``$NEMO_HOME/fake`` (SQLite and files),
+so successive commands share one session. Each server gets its own client
+profile, so a token from one is never sent to another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+EMBEDDED = "embedded"
+
+
+@dataclass
+class Backend:
+    url: str
+    profile: str  # the store profile: one per server
+    embedded: bool
+    server: Any = None  # the EmbeddedServer when embedded
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+    def __enter__(self) -> Backend:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def open_backend(api: str | None, home: Path) -> Backend:
+    if api and api != EMBEDDED:
+        digest = hashlib.sha256(api.rstrip("/").encode()).hexdigest()[:10]
+        return Backend(api.rstrip("/"), f"api-{digest}", embedded=False)
+    from fake_backend import EmbeddedServer, FakeConfig, create_app
+
+    folder = home / "fake"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    config = FakeConfig(data_dir=folder, database=str(folder / "fake.db"), render_poll_hint=0.25)
+    server = EmbeddedServer(create_app(config)).start()
+    return Backend(server.url, EMBEDDED, embedded=True, server=server)

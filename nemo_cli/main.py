@@ -1,0 +1,362 @@
+"""The ``nemo`` command: make a video from photos by saying what you want.
+
+Runs on the embedded fake backend by default (no token, no network), or on any
+server given with ``--api`` (the real API when ``NEMO_TOKEN`` is set).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from nemo_cli.backend import EMBEDDED, open_backend
+from nemo_cli.exit_codes import ExitCode, describe
+from nemo_cli.output import Output, make_output
+from nemo_cli.runner import Runner, TurnResult
+from nemo_core.drivers.store import Store, default_home
+from nemo_core.errors import LocalProtocolError, NemoError, UserInputError
+from nemo_core.steps import MessageKind
+
+VERSION = "0.1.0"
+PRODUCTION = "https://mega-api-prod.nemovideo.ai"
+DEFAULT_PROMPT = "turn these images into a 30-second promo video with music and text"
+ASPECT_WORDS = {"16:9": "landscape 16:9", "9:16": "vertical 9:16", "1:1": "square 1:1"}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--api",
+        default=argparse.SUPPRESS,
+        metavar="URL",
+        help="server to use (default: $NEMO_API_URL; the real API when $NEMO_TOKEN "
+        "is set; else the embedded fake backend). 'embedded' forces the fake.",
+    )
+    common.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="one JSON object per line for every message and result",
+    )
+    common.add_argument("--language", default=argparse.SUPPRESS, help="session language (en, zh)")
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show requests and timing (tokens redacted) and tracebacks",
+    )
+    common.add_argument(
+        "--home",
+        default=argparse.SUPPRESS,
+        metavar="DIR",
+        help="where the session is kept (default: $NEMO_HOME or ~/.local/state/nemo)",
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="nemo",
+        parents=[common],
+        description="Turn photos and a logo into a ready-to-share video by saying what you want.",
+        epilog=describe(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"nemo {VERSION}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, parents=[common], help=help_text, description=help_text)
+
+    make = command("make", "upload files, ask for a video, export it and download it")
+    make.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="photos, clips, a logo, music"
+    )
+    make.add_argument("--prompt", "-p", default=DEFAULT_PROMPT, help="what to make")
+    _video_options(make)
+
+    demo = command("demo", "make a 30-second promo from bundled sample photos and a logo")
+    demo.add_argument("--prompt", "-p", default=DEFAULT_PROMPT, help="what to make")
+    _video_options(demo)
+
+    chat = command("chat", "talk to the editing agent (one turn per line when not a terminal)")
+    chat.add_argument("files", nargs="*", type=Path, metavar="FILE", help="files to upload first")
+
+    upload = command("upload", "upload files (or http(s) URLs) to the session")
+    upload.add_argument("files", nargs="+", metavar="FILE_OR_URL")
+
+    command("status", "show the timeline's tracks")
+    command("credits", "show the credit balance")
+
+    export = command("export", "render the timeline and download the video")
+    export.add_argument("-o", "--output", type=Path, default=None, help="where to save the video")
+    group = export.add_mutually_exclusive_group()
+    group.add_argument(
+        "--resume",
+        nargs="?",
+        const="",
+        metavar="RENDER_ID",
+        help="resume polling a render an earlier run left (default: the newest)",
+    )
+    group.add_argument(
+        "--cancel", nargs="?", const="", metavar="RENDER_ID", help="cancel a pending render"
+    )
+
+    serve = command("serve", "serve the fake backend over HTTP (for other front-ends and tests)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument(
+        "--faults", default="", help='fault plan, e.g. "run_sse#2=429,render=fail,silent=0.3"'
+    )
+    serve.add_argument("--seed", type=int, default=0, help="seed for random faults and latencies")
+    serve.add_argument(
+        "--realistic",
+        action="store_true",
+        help="documented latencies (5-15 s replies, 30-90 s renders) and ~30%% silent turns",
+    )
+    serve.add_argument("--data", type=Path, default=None, help="folder for the database and files")
+    serve.add_argument("--preview", action="store_true", help="render 640x360 previews (fast)")
+    return parser
+
+
+def _video_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-o", "--output", type=Path, default=Path("promo.mp4"), help="where to save the video"
+    )
+    parser.add_argument(
+        "--aspect", choices=sorted(ASPECT_WORDS), default=None, help="16:9, 9:16 or 1:1"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        build_parser().print_help()
+        return ExitCode.USAGE
+    verbose = bool(getattr(args, "verbose", False))
+    output = make_output(json_mode=bool(getattr(args, "json", False)), verbose=verbose)
+    try:
+        if args.command == "serve":
+            return serve(args, output)
+        return run_command(args, output)
+    except KeyboardInterrupt:
+        output.error("Interrupted.")
+        return ExitCode.INTERRUPTED
+    except UserInputError as exc:
+        output.error(str(exc), error_class="user_input")
+        return ExitCode.USER_INPUT
+    except (NemoError, OSError) as exc:
+        if verbose:
+            traceback.print_exc()
+        output.error(str(exc) or type(exc).__name__)
+        return ExitCode.FAILED
+    except Exception as exc:  # a bug: one sentence, the traceback only when asked
+        if verbose:
+            traceback.print_exc()
+        output.error(f"unexpected error: {type(exc).__name__}: {exc} (run with -v for details)")
+        return ExitCode.FAILED
+    finally:
+        output.close()
+
+
+def home_of(args: argparse.Namespace) -> Path:
+    given = getattr(args, "home", None)
+    return Path(given) if given else default_home()
+
+
+def api_of(args: argparse.Namespace) -> str:
+    given = getattr(args, "api", None) or os.environ.get("NEMO_API_URL")
+    if given:
+        return str(given)
+    return PRODUCTION if os.environ.get("NEMO_TOKEN") else EMBEDDED
+
+
+def run_command(args: argparse.Namespace, output: Output) -> int:
+    home = home_of(args)
+    files = [
+        Path(f)
+        for f in getattr(args, "files", [])
+        if not str(f).startswith(("http://", "https://"))
+    ]
+    for path in files:  # refuse bad input before starting anything
+        from nemo_core.drivers import probe
+        from nemo_core.files import check_upload
+
+        check_upload(probe(path))
+    with open_backend(api_of(args), home) as backend:
+        output.debug(f"server: {'embedded fake at ' if backend.embedded else ''}{backend.url}")
+        store = Store(home, profile=backend.profile)
+        if args.command in ("make", "demo"):
+            # a new video: a new session, so an earlier timeline does not get in the way
+            store.save(replace(store.load(), session_id=None, task_id=None, uploads={}))
+        token = os.environ.get("NEMO_TOKEN") if not backend.embedded else None
+        runner = Runner(
+            backend.url, store, output, language=getattr(args, "language", "en"), token=token
+        )
+        try:
+            return dispatch(args, runner, output, home)
+        except KeyboardInterrupt:
+            pending = runner.conversation.pending_renders
+            if pending:
+                output.error(
+                    f"Interrupted. The render {pending[-1]} is kept: "
+                    "run `nemo export --resume` to pick it up."
+                )
+                return ExitCode.INTERRUPTED
+            raise
+        finally:
+            runner.close()
+
+
+def dispatch(args: argparse.Namespace, runner: Runner, output: Output, home: Path) -> int:
+    command = args.command
+    if command == "demo":
+        from fake_backend.render.samples import write_samples
+
+        folder = home / "samples"
+        samples = write_samples(folder)
+        files = [*samples.photos, samples.logo]
+        output.message(
+            "notice", f"Using the sample photos and logo in {folder}", {"folder": str(folder)}
+        )
+        return make(runner, output, files, args.prompt, args.aspect, args.output)
+    if command == "make":
+        return make(runner, output, list(args.files), args.prompt, args.aspect, args.output)
+    if command == "upload":
+        urls = [f for f in args.files if f.startswith(("http://", "https://"))]
+        files = [Path(f) for f in args.files if f not in urls]
+        return runner.say("upload", files, urls).code
+    if command == "status":
+        return runner.say("status").code
+    if command == "credits":
+        return runner.say("credits").code
+    if command == "export":
+        if args.cancel is not None:
+            return runner.cancel(args.cancel or None).code
+        result = (
+            runner.resume(args.resume or None) if args.resume is not None else runner.say("export")
+        )
+        return finish(runner, output, result, args.output)
+    if command == "chat":
+        return chat(runner, output, list(args.files))
+    raise LocalProtocolError(f"unknown command {command}")  # pragma: no cover - argparse checks
+
+
+def make(
+    runner: Runner, output: Output, files: list[Path], prompt: str, aspect: str | None, target: Path
+) -> int:
+    result = runner.say("upload", files)
+    if result.code:
+        return result.code
+    if aspect:
+        prompt = f"{prompt}, {ASPECT_WORDS[aspect]}"
+    result = runner.say(prompt)
+    if result.code:
+        return result.code
+    return finish(runner, output, runner.say("export"), target)
+
+
+def finish(runner: Runner, output: Output, result: TurnResult, target: Path | None) -> int:
+    """Download a ready video and say where it is, how long and how big."""
+    ready = result.last(MessageKind.VIDEO_READY)
+    if result.code or ready is None:
+        return result.code or ExitCode.FAILED
+    url = str(ready.data.get("url") or ready.data.get("download_path"))
+    target = target or Path(f"{ready.data.get('render_id', 'video')}.mp4")
+
+    def progress(done: int, total: int | None) -> None:
+        if total:
+            output.progress("Downloading", {"what": "download", "fraction": done / total})
+
+    path = runner.driver.download(url, target, progress=progress)
+    size = path.stat().st_size
+    duration = _duration(path) or ready.data.get("duration")
+    length = f"{duration:.1f} s, " if isinstance(duration, int | float) else ""
+    output.result(
+        "video",
+        text=f"Saved {path} ({length}{size / 1_000_000:.1f} MB)",
+        path=str(path),
+        duration=duration,
+        size=size,
+        render_id=ready.data.get("render_id"),
+        url=url,
+    )
+    return ExitCode.OK
+
+
+def _duration(path: Path) -> float | None:
+    try:
+        import av
+
+        with av.open(str(path)) as container:
+            return container.duration / 1_000_000 if container.duration else None
+    except Exception:  # not a video we can read (e.g. a server that sends something else)
+        return None
+
+
+def chat(runner: Runner, output: Output, files: list[Path]) -> int:
+    code: int = ExitCode.OK
+    if files:
+        code = runner.say("upload", files).code
+    interactive = sys.stdin.isatty()
+    if interactive:
+        output.message("notice", 'Say what you want ("quit" to leave).', {})
+    while True:
+        try:
+            line = input("you> " if interactive else "")
+        except EOFError:
+            break
+        text = line.strip()
+        if not text:
+            continue
+        if text.lower() in ("quit", "exit", "bye", "退出"):
+            break
+        attached = [Path(w) for w in text.split() if Path(w).is_file()]
+        try:
+            result = runner.say(text, attached)
+        except UserInputError as exc:
+            output.error(str(exc), error_class="user_input")
+            code = ExitCode.USER_INPUT
+            continue
+        code = result.code
+        if result.last(MessageKind.VIDEO_READY) is not None:
+            code = finish(runner, output, result, None)
+    return code
+
+
+def serve(args: argparse.Namespace, output: Output) -> int:
+    import uvicorn
+
+    from fake_backend import FakeConfig, FaultPlan, Latency, create_app
+    from fake_backend.faults import FaultSpecError
+
+    try:
+        faults = FaultPlan.parse(args.faults, seed=args.seed)
+    except FaultSpecError as exc:
+        output.error(str(exc))
+        return ExitCode.USAGE
+    if args.realistic:
+        faults.rates.setdefault("silent", 0.3)
+    data = args.data or home_of(args) / "serve"
+    data.mkdir(parents=True, exist_ok=True)
+    config = FakeConfig(
+        data_dir=data,
+        database=str(data / "fake.db"),
+        faults=faults,
+        seed=args.seed,
+        latency=Latency.realistic() if args.realistic else Latency(),
+        render_poll_hint=None if args.realistic else 0.5,
+        preview_renders=args.preview,
+    )
+    output.message(
+        "notice", f"Fake NemoVideo API on http://{args.host}:{args.port} (data in {data})", {}
+    )
+    uvicorn.run(create_app(config), host=args.host, port=args.port, log_level="warning")
+    return ExitCode.OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

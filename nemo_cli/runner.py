@@ -1,0 +1,104 @@
+"""One command's conversation: the store, a driver, the output, and exit codes.
+
+Everything the user sees comes from the conversation's messages; the runner
+only shows them, saves the snapshot as soon as a render id exists, and turns
+the way a turn ended into an exit code.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nemo_cli.exit_codes import BY_ERROR_CLASS, ExitCode
+from nemo_cli.output import Output
+from nemo_core.conversation import Conversation, Settings
+from nemo_core.drivers import Store, SyncDriver, probe
+from nemo_core.steps import Message, MessageKind
+from nemo_core.wire import Secret, detect_platform
+
+
+@dataclass
+class TurnResult:
+    code: ExitCode
+    messages: list[Message] = field(default_factory=list)
+
+    def last(self, kind: MessageKind) -> Message | None:
+        return next((m for m in reversed(self.messages) if m.kind is kind), None)
+
+
+class Runner:
+    def __init__(
+        self,
+        url: str,
+        store: Store,
+        output: Output,
+        *,
+        language: str = "en",
+        token: str | None = None,
+    ) -> None:
+        self.store = store
+        self.output = output
+        settings = Settings(
+            token=Secret(token) if token else None,
+            language=language,
+            platform=os.environ.get("NEMO_PLATFORM") or detect_platform(__file__),
+        )
+        self.conversation = Conversation(settings, now=time.time(), saved=store.load())
+        trace = output.debug if output.verbose else None
+        # time.sleep looked up per call, so tests can run the core's waits in virtual time
+        self.driver = SyncDriver(url, trace=trace, sleep=lambda seconds: time.sleep(seconds))
+
+    def close(self) -> None:
+        self.save()
+        self.driver.close()
+
+    def save(self) -> None:
+        self.store.save(self.conversation.snapshot())
+
+    def say(self, text: str, files: Sequence[Path] = (), urls: Sequence[str] = ()) -> TurnResult:
+        facts = [probe(path) for path in files]  # raises UserInputError before any request
+        self._catch_up()
+        self.conversation.user_says(text, files=facts, urls=list(urls))
+        return self._run()
+
+    def resume(self, render_id: str | None = None) -> TurnResult:
+        self._catch_up()
+        self.conversation.resume_export(render_id)
+        return self._run()
+
+    def cancel(self, render_id: str | None = None) -> TurnResult:
+        self._catch_up()
+        self.conversation.cancel_export(render_id)
+        return self._run()
+
+    def _catch_up(self) -> None:
+        """The core's clock moves with the driver's; between turns, catch up with the wall."""
+        self.conversation.time_passed(max(0.0, time.time() - self.conversation.now))
+
+    def _run(self) -> TurnResult:
+        result = TurnResult(ExitCode.OK)
+        try:
+            for message in self.driver.run(self.conversation):
+                result.messages.append(message)
+                if message.kind is MessageKind.RENDER_STARTED:
+                    self.save()  # the job id outlives this process
+                self.show(message)
+                if message.kind is MessageKind.ERROR:
+                    result.code = BY_ERROR_CLASS.get(message.error_class or "", ExitCode.FAILED)
+        finally:
+            self.save()
+        return result
+
+    def show(self, message: Message) -> None:
+        data: dict[str, Any] = dict(message.data)
+        if message.kind is MessageKind.ERROR:
+            self.output.error(message.text, error_class=message.error_class)
+        elif message.kind is MessageKind.TRACKS:
+            self.output.message(message.kind.value, message.text, {})
+        else:
+            self.output.message(message.kind.value, message.text, data)
