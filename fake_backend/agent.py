@@ -36,6 +36,7 @@ class Media:
     width: int | None = None
     height: int | None = None
     duration: float | None = None
+    alpha: bool = False  # an image with transparency: a logo, most likely
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Reply:
     text: str
     calls: list[tuple[str, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
     generating: bool = False  # took a generation tool (long latency)
+    undo: bool = False  # the draft is the previous one, restored
 
     @property
     def edited(self) -> bool:
@@ -92,7 +94,26 @@ def _pretty(name: str) -> str:
 
 
 def _is_logo(media: Media) -> bool:
-    return media.file_type == "image" and "logo" in media.name.lower()
+    return media.file_type == "image" and ("logo" in media.name.lower() or media.alpha)
+
+
+def _per_item_seconds(text: str) -> int | None:
+    match = re.search(
+        r"(\d{1,2})\s*(?:s|sec|secs|seconds?)\s*(?:per|each|a|for each)\s*"
+        r"(?:photo|image|picture|shot|slide|item)|每张\s*(\d{1,2})\s*秒",
+        text,
+    )
+    return int(match.group(1) or match.group(2)) if match else None
+
+
+MOTIONS = {
+    "no motion": "none", "static": "none", "no zoom": "none", "不要动效": "none",
+    "zoom in": "zoomIn", "zoom out": "zoomOut", "pan": "pan", "ken burns": "mixed",
+}  # fmt: skip
+
+
+def _motion(text: str) -> str | None:
+    return next((style for words, style in MOTIONS.items() if words in text), None)
 
 
 class _Timeline:
@@ -177,7 +198,7 @@ class _Timeline:
             end = total if index == count - 1 else start + step + CROSSFADE_MS
             segment.update(start=start, length=end - start)
             if segment["asset"]["type"] == "image":
-                segment["effect"] = EFFECTS[index % len(EFFECTS)]
+                segment["effect"] = self._effect(index)
         by_id = {segment["id"]: segment for segment in main["sg"]}
         titles = self.track("titles", 7, create=False)
         for segment in titles["sg"] if titles else []:
@@ -196,6 +217,33 @@ class _Timeline:
                     segment.update(start=0, length=total)
                 elif segment.get("role") == "logo_card":
                     segment.update(start=max(0, total - 3000), length=min(3000, total))
+
+    def _effect(self, index: int) -> str:
+        style = self.meta.get("motion", "mixed")  # ours: the motion style asked for
+        if style == "pan":
+            return ("panRight", "panLeft")[index % 2]
+        if style in ("none", "zoomIn", "zoomOut"):
+            return str(style)
+        return EFFECTS[index % len(EFFECTS)]
+
+    def set_motion(self, style: str) -> None:
+        self.meta["motion"] = style
+        self._lay_out()
+        self.ops.append({"operation": "set_motion", "style": style})
+
+    def reorder(self, names: list[str]) -> None:
+        """Put the main track's shots in the order of ``names``."""
+        main = self.track("main", 0, create=False)
+        if not main:
+            return
+        rank = {name: index for index, name in enumerate(names)}
+        main["sg"].sort(key=lambda s: rank.get(s["asset"].get("name", ""), len(rank)))
+        self._lay_out()
+        self.ops.append({"operation": "reorder", "order": names})
+
+    def shot_names(self) -> list[str]:
+        main = self.track("main", 0, create=False)
+        return [s["asset"].get("name", "") for s in main["sg"]] if main else []
 
     def retime(self, seconds: int) -> None:
         self.draft["d"] = seconds * 1000
@@ -292,10 +340,45 @@ class _Timeline:
         self.ops.append({"operation": "set_transitions", "fade": on})
 
 
-def respond(text: str, draft: dict[str, Any], uploads: list[Media]) -> Reply:
-    """One turn of the agent: what it does to ``draft`` and what it says."""
+def _undo(draft: dict[str, Any], history: list[dict[str, Any]], zh: bool) -> Reply:
+    if not history:
+        return Reply(draft, "没有可以撤销的操作。" if zh else "There is nothing to undo.")
+    call = ("edit_multitrack", {"operations": [{"operation": "undo"}]}, {"ok": True})
+    text = "已撤销上一步。" if zh else "Undone: the timeline is back to how it was."
+    return Reply(copy.deepcopy(history[-1]), text, [call], undo=True)
+
+
+def _moved(lowered: str, names: list[str]) -> list[str] | None:
+    """A new order when the user asks for one: reverse, or put one shot first / last."""
+    if _has(lowered, "reverse the order", "reverse order", "倒序", "顺序反"):
+        return names[::-1]
+    for name in names:
+        words = [w.lower() for w in re.split(r"[_\-\s.]+", PurePosixPath(name).stem)]
+        words = [w for w in words if len(w) > 2 and not _CAMERA_WORDS.match(w)]
+        if not any(re.search(rf"\b{re.escape(w)}\b", lowered) for w in words):
+            continue
+        rest = [n for n in names if n != name]
+        if re.search(r"\b(first|start|beginning|open with)\b|放在最前|开头", lowered):
+            return [name, *rest]
+        if re.search(r"\b(last|end|close with)\b|放在最后|结尾", lowered):
+            return [*rest, name]
+    return None
+
+
+def respond(
+    text: str,
+    draft: dict[str, Any],
+    uploads: list[Media],
+    history: list[dict[str, Any]] | None = None,
+) -> Reply:
+    """One turn of the agent: what it does to ``draft`` and what it says.
+
+    ``history``: earlier drafts of the session, newest last, for "undo".
+    """
     zh = bool(re.search(r"[\u4e00-\u9fff]", text))
     lowered = text.lower()
+    if _has(lowered, "undo", "revert", "go back", "撤销", "撤回"):
+        return _undo(draft, history or [], zh)
     timeline = _Timeline(draft)
     photos = [m for m in uploads if m.file_type in ("image", "video") and not _is_logo(m)]
     logos = [m for m in uploads if _is_logo(m)]
@@ -320,7 +403,12 @@ def respond(text: str, draft: dict[str, Any], uploads: list[Media]) -> Reply:
 
     makes = _has(lowered, "make", "create", "turn these", "turn them", "build", "promo",
                  "video of", "slideshow", "生成", "制作", "做一个", "做个", "宣传")  # fmt: skip
-    if makes and not timeline.tracks:
+    fresh = not timeline.tracks or _has(
+        lowered, "turn these", "turn them", "new video", "start over", "from scratch", "重新"
+    )
+    per_item = _per_item_seconds(lowered)
+    motion = _motion(lowered)
+    if makes and fresh:
         if not photos:
             reply = (
                 "请先点击上传按钮添加图片或视频，我再为你制作。"
@@ -329,12 +417,15 @@ def respond(text: str, draft: dict[str, Any], uploads: list[Media]) -> Reply:
             )
             return Reply(timeline.draft, reply)
         title = quoted or ("新品上市" if zh else "New Collection")
-        timeline.build(photos, seconds or 30, aspect or "16:9", title if wants_text else None)
+        seconds = per_item * len(photos) if per_item else seconds or 30
+        timeline.build(photos, seconds, aspect or "16:9", title if wants_text else None)
+        if motion:
+            timeline.set_motion(motion)
         if wants_text or quoted:
             timeline.title(title)
             timeline.photo_captions()
         if wants_music and not no_music:
-            timeline.music(audio, 0.8 if audio else 0.6)
+            timeline.music(audio, percent / 100 if percent else 0.8 if audio else 0.6)
         for logo in logos[:1]:
             timeline.logo(logo, card=False)
             timeline.logo(logo, card=True)
@@ -346,14 +437,16 @@ def respond(text: str, draft: dict[str, Any], uploads: list[Media]) -> Reply:
         if logos:
             parts.append("logo")
         said.append(
-            f"已在时间线上生成 {seconds or 30} 秒的视频：{'、'.join(parts)}。"
+            f"已在时间线上生成 {seconds} 秒的视频：{'、'.join(parts)}。"
             if zh
-            else f"Your {seconds or 30}-second video is on the timeline: {', '.join(parts)}."
+            else f"Your {seconds}-second video is on the timeline: {', '.join(parts)}."
         )
     elif timeline.tracks:
         if aspect and aspect != timeline.meta.get("aspect"):
             timeline.set_aspect(aspect)
             said.append(f"画面比例已改为 {aspect}。" if zh else f"The canvas is now {aspect}.")
+        if per_item:
+            seconds = per_item * max(1, len(timeline.shot_names()))
         if seconds and seconds * 1000 != timeline.duration_ms:
             timeline.retime(seconds)
             said.append(f"时长已改为 {seconds} 秒。" if zh else f"It now runs {seconds} seconds.")
@@ -374,11 +467,14 @@ def respond(text: str, draft: dict[str, Any], uploads: list[Media]) -> Reply:
             said.append(
                 "新配乐已生成并加入。" if zh else "I generated a fresh music bed and added it."
             )
-        elif percent is not None and _has(lowered, "volume", "louder", "quieter", "音量"):
-            if timeline.volume(percent):
-                said.append(f"音量已调到 {percent}%。" if zh else f"Music volume is {percent}%.")
+        elif (
+            percent is not None
+            and (wants_music or _has(lowered, "volume", "louder", "quieter", "音量"))
+            and timeline.volume(percent)
+        ):
+            said.append(f"音量已调到 {percent}%。" if zh else f"Music volume is {percent}%.")
         elif wants_music:
-            timeline.music(audio, 0.8 if audio else 0.6)
+            timeline.music(audio, percent / 100 if percent else 0.8 if audio else 0.6)
             said.append("已加入背景音乐。" if zh else "Music added under the whole video.")
         if _has(lowered, "remove the text", "remove text", "no text", "remove the title",
                 "去掉文字", "删除文字", "去掉标题"):  # fmt: skip
@@ -398,6 +494,13 @@ def respond(text: str, draft: dict[str, Any], uploads: list[Media]) -> Reply:
                 said.append("已加入 logo。" if zh else "The logo is in.")
             else:
                 said.append("请先上传 logo 图片。" if zh else "Upload a logo image (a PNG) first.")
+        order = _moved(lowered, timeline.shot_names())
+        if order and order != timeline.shot_names():
+            timeline.reorder(order)
+            said.append("顺序已调整。" if zh else "New order: " + ", ".join(order) + ".")
+        if motion:
+            timeline.set_motion(motion)
+            said.append("动效已更新。" if zh else f"Motion style: {motion}.")
         if _has(lowered, "no transition", "hard cut", "去掉转场"):
             timeline.transitions(False)
             said.append("转场已去掉。" if zh else "Straight cuts now.")

@@ -413,6 +413,7 @@ def _new_upload(fake: Fake, user: dict[str, Any], name: str, file_type: str) -> 
 def _finish_upload(record: dict[str, Any]) -> dict[str, Any]:
     path = Path(record["path"])
     record["probe"] = media.probe(path, record["file_type"]).as_json()
+    record["alpha"] = record["file_type"] == "image" and media.has_alpha(path)
     record["hash"] = media.sha256(path)
     record["size"] = path.stat().st_size
     return record
@@ -453,12 +454,21 @@ async def run_sse(request: Request, fake: Fake, fault: Fault | None) -> Response
         raise failure(2001, "Insufficient credits")
     uploads = [
         agent.Media(u["filename"], u["file_type"], u["probe"].get("width"),
-                    u["probe"].get("height"), u["probe"].get("duration"))
+                    u["probe"].get("height"), u["probe"].get("duration"), u.get("alpha", False))
         for u in session["uploads"]
     ]  # fmt: skip
-    reply = agent.respond(text, session["draft"], uploads)
+    history: list[dict[str, Any]] = session.get("history", [])
+    reply = agent.respond(text, session["draft"], uploads, history)
+
+    def commit(s: dict[str, Any]) -> None:
+        if reply.undo:
+            s["history"] = history[:-1]
+        else:
+            s["history"] = [*history, s["draft"]][-20:]
+        s["draft"] = reply.draft
+
     if reply.edited:  # committed now: the agent works whether or not the client listens
-        fake.store.update("session", session_id, lambda s: s.update(draft=reply.draft))
+        fake.store.update("session", session_id, commit)
         fake.store.update(
             "user", user["id"], lambda u: u.update(available=u["available"] - fake.config.chat_cost)
         )

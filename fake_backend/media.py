@@ -85,6 +85,20 @@ def probe(path: Path, file_type: str) -> Probe:
         return Probe()
 
 
+def has_alpha(path: Path) -> bool:
+    """Whether a picture has transparent pixels (what makes a logo, as much as its name)."""
+    try:
+        from PIL import Image
+
+        with Image.open(path) as image:
+            if image.mode not in ("RGBA", "LA", "PA") and "transparency" not in image.info:
+                return False
+            low, _ = image.convert("RGBA").getchannel("A").getextrema()
+            return bool(low < 255)
+    except Exception:  # unreadable: the type check already passed, so just not a logo
+        return False
+
+
 def sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:

@@ -145,3 +145,54 @@ def test_seeded_silent_rate_is_about_thirty_percent_and_repeatable() -> None:
     assert first == [again.roll_silent() for _ in range(1000)]
     assert 0.25 < sum(first) / 1000 < 0.35
     assert rolls == first[:1]
+
+
+def test_logo_detected_by_transparency() -> None:
+    brand = Media("brand.png", "image", 512, 512, alpha=True)
+    draft = built(uploads=[*PHOTOS, brand])
+    photos = [s["asset"]["name"] for s in tracks(draft, 0) if s["role"] == "photo"]
+    assert "brand.png" not in photos
+    assert {s["role"] for s in tracks(draft, 0) if s["asset"]["name"] == "brand.png"} == {
+        "watermark",
+        "logo_card",
+    }
+
+
+def test_per_image_duration() -> None:
+    assert built("make a slideshow, 4 seconds per photo")["d"] == 12000
+    assert respond("每张2秒", built(), PHOTOS).draft["d"] == 6000
+
+
+def test_music_at_a_percentage() -> None:
+    assert tracks(built("make a promo with music at 35%"), 1)[0]["volume"] == 0.35
+    assert tracks(respond("music at 20%", built(), PHOTOS).draft, 1)[0]["volume"] == 0.2
+
+
+@pytest.mark.parametrize(
+    ("prompt", "order"),
+    [
+        ("put the bag first", ["bag.jpg", "sneaker.jpg", "watch.jpg"]),
+        ("move the sneaker to the end", ["watch.jpg", "bag.jpg", "sneaker.jpg"]),
+        ("reverse the order", ["bag.jpg", "watch.jpg", "sneaker.jpg"]),
+    ],
+)
+def test_reordering(prompt: str, order: list[str]) -> None:
+    draft = respond(prompt, built(), PHOTOS).draft
+    shots = sorted((s for s in tracks(draft, 0) if s["role"] == "photo"), key=lambda s: s["start"])
+    assert [s["asset"]["name"] for s in shots] == order
+
+
+@pytest.mark.parametrize(("prompt", "effects"), [("no motion", {"none"}), ("zoom in on everything", {"zoomIn"}),
+                                                  ("use a pan", {"panLeft", "panRight"})])  # fmt: skip
+def test_motion_style_survives_later_edits(prompt: str, effects: set[str]) -> None:
+    draft = respond(prompt, built(), PHOTOS).draft
+    draft = respond("make it 12 seconds", draft, PHOTOS).draft
+    assert {s["effect"] for s in tracks(draft, 0) if s["role"] == "photo"} == effects
+
+
+def test_undo_restores_the_previous_draft() -> None:
+    first = built()
+    second = respond("remove the music", first, PHOTOS).draft
+    undone = respond("undo", second, PHOTOS, history=[{}, first])
+    assert undone.undo and undone.draft == first
+    assert not respond("undo", second, PHOTOS, history=[]).undo

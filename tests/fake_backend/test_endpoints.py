@@ -408,3 +408,15 @@ def test_simplified_event_form_variant() -> None:
 
 def test_skill_headers_constant_matches_the_notes() -> None:
     assert SKILL["X-Skill-Source"] == "maker-free-online"
+
+
+def test_undo_over_http_brings_the_music_back() -> None:
+    with serve() as (_, client):
+        user = User(client)
+        user.new_session()
+        user.upload(("a.jpg", jpeg()))
+        user.chat("make a video with music")
+        user.chat("remove the music")
+        assert not [t for t in user.state()["data"]["state"]["draft"]["t"] if t["tt"] == 1]
+        user.chat("undo")
+        assert [t for t in user.state()["data"]["state"]["draft"]["t"] if t["tt"] == 1]
