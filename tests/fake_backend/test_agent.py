@@ -49,9 +49,12 @@ def test_promo_uses_every_photo_with_crossfades_title_captions_music_and_logo() 
 
 @pytest.mark.parametrize(
     ("prompt", "size"),
-    [("make a vertical 15s video", (1080, 1920)), ("make a square video", (1080, 1080)),
-     ("做一个竖屏视频", (1080, 1920))],
-)  # fmt: skip
+    [
+        ("make a vertical 15s video", (1080, 1920)),
+        ("make a square video", (1080, 1080)),
+        ("做一个竖屏视频", (1080, 1920)),
+    ],
+)
 def test_aspect(prompt: str, size: tuple[int, int]) -> None:
     draft = built(prompt)
     assert (draft["m"]["width"], draft["m"]["height"]) == size
@@ -182,8 +185,14 @@ def test_reordering(prompt: str, order: list[str]) -> None:
     assert [s["asset"]["name"] for s in shots] == order
 
 
-@pytest.mark.parametrize(("prompt", "effects"), [("no motion", {"none"}), ("zoom in on everything", {"zoomIn"}),
-                                                  ("use a pan", {"panLeft", "panRight"})])  # fmt: skip
+@pytest.mark.parametrize(
+    ("prompt", "effects"),
+    [
+        ("no motion", {"none"}),
+        ("zoom in on everything", {"zoomIn"}),
+        ("use a pan", {"panLeft", "panRight"}),
+    ],
+)
 def test_motion_style_survives_later_edits(prompt: str, effects: set[str]) -> None:
     draft = respond(prompt, built(), PHOTOS).draft
     draft = respond("make it 12 seconds", draft, PHOTOS).draft

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import quote
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -56,8 +56,10 @@ def client() -> Iterator[tuple[httpx.Client, dict[str, str], str]]:
         ).json()
         headers = {
             "Authorization": f"Bearer {token['data']['token']}",
-            "X-Skill-Source": "maker-free-online", "X-Skill-Version": "1.0.0", "X-Skill-Platform": "unknown",
-        }  # fmt: skip
+            "X-Skill-Source": "maker-free-online",
+            "X-Skill-Version": "1.0.0",
+            "X-Skill-Platform": "unknown",
+        }
         session = test_client.post(
             "/api/tasks/me/with-session/nemo_agent", json={}, headers=headers
         ).json()
