@@ -107,9 +107,15 @@ def _per_item_seconds(text: str) -> int | None:
 
 
 MOTIONS = {
-    "no motion": "none", "static": "none", "no zoom": "none", "不要动效": "none",
-    "zoom in": "zoomIn", "zoom out": "zoomOut", "pan": "pan", "ken burns": "mixed",
-}  # fmt: skip
+    "no motion": "none",
+    "static": "none",
+    "no zoom": "none",
+    "不要动效": "none",
+    "zoom in": "zoomIn",
+    "zoom out": "zoomOut",
+    "pan": "pan",
+    "ken burns": "mixed",
+}
 
 
 def _motion(text: str) -> str | None:
@@ -264,10 +270,17 @@ class _Timeline:
             asset.update(src=f"{SANDBOX}/{uploaded.name}", name=uploaded.name)
         else:
             asset.update(generated="music", name="Warm Pop Bed")
-        bgm["sg"].append({
-            "id": self.new_id("a"), "asset": asset, "start": 0, "length": self.duration_ms,
-            "volume": volume, "loop": True, "role": "bgm",
-        })  # fmt: skip
+        bgm["sg"].append(
+            {
+                "id": self.new_id("a"),
+                "asset": asset,
+                "start": 0,
+                "length": self.duration_ms,
+                "volume": volume,
+                "loop": True,
+                "role": "bgm",
+            }
+        )
         self.ops.append({"operation": "add_bgm", "name": asset["name"], "volume": volume})
 
     def volume(self, percent: int) -> bool:
@@ -283,11 +296,18 @@ class _Timeline:
         titles = self.track("titles", 7)
         assert titles is not None
         titles["sg"] = [s for s in titles["sg"] if s.get("role") != "title"]
-        titles["sg"].insert(0, {
-            "id": self.new_id("x"), "asset": {"type": "text", "text": text, "style": "title"},
-            "start": 0, "length": min(3500, self.duration_ms),
-            "transition": {"in": "fade", "out": "fade"}, "position": "center", "role": "title",
-        })  # fmt: skip
+        titles["sg"].insert(
+            0,
+            {
+                "id": self.new_id("x"),
+                "asset": {"type": "text", "text": text, "style": "title"},
+                "start": 0,
+                "length": min(3500, self.duration_ms),
+                "transition": {"in": "fade", "out": "fade"},
+                "position": "center",
+                "role": "title",
+            },
+        )
         self.meta["title"] = text
         self.ops.append({"operation": "set_title", "text": text})
 
@@ -295,10 +315,14 @@ class _Timeline:
         titles = self.track("titles", 7)
         assert titles is not None
         segment = {
-            "id": self.new_id("x"), "asset": {"type": "text", "text": text, "style": "caption"},
-            "start": start, "length": length, "transition": {"in": "fade", "out": "fade"},
-            "position": "bottom", "role": "caption",
-        }  # fmt: skip
+            "id": self.new_id("x"),
+            "asset": {"type": "text", "text": text, "style": "caption"},
+            "start": start,
+            "length": length,
+            "transition": {"in": "fade", "out": "fade"},
+            "position": "bottom",
+            "role": "caption",
+        }
         if shot:
             segment["for"] = shot  # ours: the photo this caption names
         titles["sg"].append(segment)
@@ -321,16 +345,19 @@ class _Timeline:
         role = "logo_card" if card else "watermark"
         overlay["sg"] = [s for s in overlay["sg"] if s.get("role") != role]
         total = self.duration_ms
-        overlay["sg"].append({
-            "id": self.new_id("l"),
-            "asset": {"type": "image", "src": f"{SANDBOX}/{logo.name}", "name": logo.name},
-            "start": max(0, total - 3000) if card else 0,
-            "length": min(3000, total) if card else total,
-            "position": "center" if card else "bottomRight",
-            "scale": 0.4 if card else 0.14, "opacity": 1.0 if card else 0.85,
-            "transition": {"in": "fade", "out": "none"} if card else {},
-            "role": role,
-        })  # fmt: skip
+        overlay["sg"].append(
+            {
+                "id": self.new_id("l"),
+                "asset": {"type": "image", "src": f"{SANDBOX}/{logo.name}", "name": logo.name},
+                "start": max(0, total - 3000) if card else 0,
+                "length": min(3000, total) if card else total,
+                "position": "center" if card else "bottomRight",
+                "scale": 0.4 if card else 0.14,
+                "opacity": 1.0 if card else 0.85,
+                "transition": {"in": "fade", "out": "none"} if card else {},
+                "role": role,
+            }
+        )
         self.ops.append({"operation": "add_logo", "role": role, "name": logo.name})
 
     def transitions(self, on: bool) -> None:
@@ -394,15 +421,40 @@ def respond(
     percent = _percent(lowered)
     wants_music = _has(lowered, "music", "bgm", "song", "soundtrack", "音乐", "配乐")
     no_music = _has(
-        lowered, "no music", "without music", "remove the music", "remove music", "mute",
-        "silent", "去掉音乐", "删除音乐", "不要音乐", "音乐去掉", "删掉音乐", "静音",
-    )  # fmt: skip
+        lowered,
+        "no music",
+        "without music",
+        "remove the music",
+        "remove music",
+        "mute",
+        "silent",
+        "去掉音乐",
+        "删除音乐",
+        "不要音乐",
+        "音乐去掉",
+        "删掉音乐",
+        "静音",
+    )
     wants_text = _has(lowered, "text", "title", "caption", "文字", "标题", "字幕")
     generating = False
     calls: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
 
-    makes = _has(lowered, "make", "create", "turn these", "turn them", "build", "promo",
-                 "video of", "slideshow", "生成", "制作", "做一个", "做个", "宣传")  # fmt: skip
+    makes = _has(
+        lowered,
+        "make",
+        "create",
+        "turn these",
+        "turn them",
+        "build",
+        "promo",
+        "video of",
+        "slideshow",
+        "生成",
+        "制作",
+        "做一个",
+        "做个",
+        "宣传",
+    )
     fresh = not timeline.tracks or _has(
         lowered, "turn these", "turn them", "new video", "start over", "from scratch", "重新"
     )
@@ -429,7 +481,8 @@ def respond(
         for logo in logos[:1]:
             timeline.logo(logo, card=False)
             timeline.logo(logo, card=True)
-        parts = [f"{len(photos)} {'张素材' if zh else 'shots'}"]
+        shots = "张素材" if zh else ("shot" if len(photos) == 1 else "shots")
+        parts = [f"{len(photos)} {shots}"]
         if wants_text or quoted:
             parts.append("标题和字幕" if zh else "a title and captions")
         if wants_music and not no_music:
@@ -476,8 +529,16 @@ def respond(
         elif wants_music:
             timeline.music(audio, percent / 100 if percent else 0.8 if audio else 0.6)
             said.append("已加入背景音乐。" if zh else "Music added under the whole video.")
-        if _has(lowered, "remove the text", "remove text", "no text", "remove the title",
-                "去掉文字", "删除文字", "去掉标题"):  # fmt: skip
+        if _has(
+            lowered,
+            "remove the text",
+            "remove text",
+            "no text",
+            "remove the title",
+            "去掉文字",
+            "删除文字",
+            "去掉标题",
+        ):
             if timeline.drop("titles"):
                 timeline.ops.append({"operation": "remove_text"})
             said.append("文字已删除。" if zh else "All text removed.")

@@ -60,9 +60,12 @@ class Fake:
         self.clock = config.clock
         self.random = random.Random(config.seed)
         self.jobs = RenderJobs(
-            self.store, self.clock, self.renders,
-            preview=config.preview_renders, real=config.real_renders,
-        )  # fmt: skip
+            self.store,
+            self.clock,
+            self.renders,
+            preview=config.preview_renders,
+            real=config.real_renders,
+        )
 
     def close(self) -> None:
         self.jobs.close()
@@ -108,10 +111,15 @@ def fault_answer(fake: Fake, fault: Fault, request: Request) -> Refusal | None:
     action = fault.action
     if action == "429":
         hint = str(fault.argument or 1)
-        return Refusal(JSONResponse(
-            {"code": 429, "message": "Too many requests", "data": None},
-            status_code=429, headers={"Retry-After": hint},
-        ))  # fmt: skip
+        return Refusal(
+            JSONResponse(
+                {"code": 429, "message": "Too many requests", "data": None},
+                status_code=429,
+                headers={"Retry-After": hint},
+            )
+        )
+    if action == "400":
+        return failure(400, "X-Client-Id header is required", 400)
     if action == "500":
         return Refusal(Response("Internal Server Error", status_code=500))
     if action == "1001":
@@ -225,9 +233,15 @@ async def anonymous_token(request: Request, fake: Fake, fault: Fault | None) -> 
     fake.store.put("ip", ip, {"clients": recent})
     user_id = client["user_id"] if client else f"anon_{secrets.token_hex(6)}"
     if fake.store.get("user", user_id) is None:
-        fake.store.put("user", user_id, {
-            "id": user_id, "available": fake.config.anonymous_credits, "frozen": 0,
-        })  # fmt: skip
+        fake.store.put(
+            "user",
+            user_id,
+            {
+                "id": user_id,
+                "available": fake.config.anonymous_credits,
+                "frozen": 0,
+            },
+        )
     value = f"nmv_usr_{secrets.token_urlsafe(24)}"
     token = {"user_id": user_id, "expires": now + fake.config.token_ttl, "revoked": False}
     fake.store.put("token", value, token)
@@ -241,9 +255,11 @@ def _token_answer(fake: Fake, value: str, token: dict[str, Any]) -> dict[str, An
     user = fake.store.get("user", token["user_id"]) or {}
     expires = dt.datetime.fromtimestamp(token["expires"], dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return {
-        "token": value, "user_id": token["user_id"],
-        "credits": user.get("available", 0), "expires_at": expires,
-    }  # fmt: skip
+        "token": value,
+        "user_id": token["user_id"],
+        "credits": user.get("available", 0),
+        "expires_at": expires,
+    }
 
 
 @endpoint("session")
@@ -252,14 +268,20 @@ async def create_session(request: Request, fake: Fake, fault: Fault | None) -> R
     body = await json_body(request, fake)
     session_id = str(fake.random.randrange(10**18, 10**19))
     session = {
-        "id": session_id, "task_id": f"task_{uuid.uuid4().hex[:12]}", "user_id": user["id"],
+        "id": session_id,
+        "task_id": f"task_{uuid.uuid4().hex[:12]}",
+        "user_id": user["id"],
         "task_name": str(body.get("task_name") or "project"),
         "language": str(body.get("language") or "en"),
-        "draft": {}, "uploads": [], "generated_media": [],
-    }  # fmt: skip
+        "draft": {},
+        "uploads": [],
+        "generated_media": [],
+    }
     fake.store.put("session", session_id, session)
-    return ok({"task_id": session["task_id"], "session_id": session_id, "user_id": user["id"]},
-              variant=_variant(fault))  # fmt: skip
+    return ok(
+        {"task_id": session["task_id"], "session_id": session_id, "user_id": user["id"]},
+        variant=_variant(fault),
+    )
 
 
 def _variant(fault: Fault | None) -> bool:
@@ -280,8 +302,11 @@ async def claim_token(request: Request, fake: Fake, fault: Fault | None) -> Resp
 @endpoint("credits")
 async def credits(request: Request, fake: Fake, fault: Fault | None) -> Response:
     user = user_of(request, fake)
-    data = {"available": user["available"], "frozen": user["frozen"],
-            "total": user["available"] + user["frozen"]}  # fmt: skip
+    data = {
+        "available": user["available"],
+        "frozen": user["frozen"],
+        "total": user["available"] + user["frozen"],
+    }
     return ok(data, variant=_variant(fault))
 
 
@@ -297,28 +322,33 @@ async def state(request: Request, fake: Fake, fault: Fault | None) -> Response:
     meta = draft.get("m") or {}
     base = str(request.base_url).rstrip("/")
     data = {
-        "session_id": session["id"], "task_id": session["task_id"],
+        "session_id": session["id"],
+        "task_id": session["task_id"],
         "task_name": session["task_name"],
         "state": {
             "video_infos": [_file_info(u, base) for u in session["uploads"]],
             "draft": draft,
             # field names are not documented: these are the fake's choice
             "canvas_config": {
-                "width": meta.get("width", 1920), "height": meta.get("height", 1080),
+                "width": meta.get("width", 1920),
+                "height": meta.get("height", 1080),
                 "aspect_ratio": meta.get("aspect", "16:9"),
             },
             "video_analyses": {},
             "generated_media": session["generated_media"],
         },
-    }  # fmt: skip
+    }
     return ok(data, variant=_variant(fault))
 
 
 def _file_info(upload: dict[str, Any], base: str) -> dict[str, Any]:
     return {
-        "filename": upload["filename"], "file_type": upload["file_type"],
-        "cdn_url": base + upload["cdn_path"], **upload["probe"], "hash": upload["hash"],
-    }  # fmt: skip
+        "filename": upload["filename"],
+        "file_type": upload["file_type"],
+        "cdn_url": base + upload["cdn_path"],
+        **upload["probe"],
+        "hash": upload["hash"],
+    }
 
 
 # -- upload ------------------------------------------------------------------------------------
@@ -405,9 +435,13 @@ def _new_upload(fake: Fake, user: dict[str, Any], name: str, file_type: str) -> 
     folder.mkdir()
     key = secrets.token_urlsafe(12)
     return {
-        "id": upload_id, "user_id": user["id"], "filename": name, "file_type": file_type,
-        "path": str(folder / name), "cdn_path": f"/media/{key}/{name}",
-    }  # fmt: skip
+        "id": upload_id,
+        "user_id": user["id"],
+        "filename": name,
+        "file_type": file_type,
+        "path": str(folder / name),
+        "cdn_path": f"/media/{key}/{name}",
+    }
 
 
 def _finish_upload(record: dict[str, Any]) -> dict[str, Any]:
@@ -453,10 +487,16 @@ async def run_sse(request: Request, fake: Fake, fault: Fault | None) -> Response
     if user["available"] < fake.config.chat_cost:
         raise failure(2001, "Insufficient credits")
     uploads = [
-        agent.Media(u["filename"], u["file_type"], u["probe"].get("width"),
-                    u["probe"].get("height"), u["probe"].get("duration"), u.get("alpha", False))
+        agent.Media(
+            u["filename"],
+            u["file_type"],
+            u["probe"].get("width"),
+            u["probe"].get("height"),
+            u["probe"].get("duration"),
+            u.get("alpha", False),
+        )
         for u in session["uploads"]
-    ]  # fmt: skip
+    ]
     history: list[dict[str, Any]] = session.get("history", [])
     reply = agent.respond(text, session["draft"], uploads, history)
 
@@ -476,8 +516,13 @@ async def run_sse(request: Request, fake: Fake, fault: Fault | None) -> Response
     silent = reply.edited and (
         (fault is not None and fault.action == "silent") or fake.config.faults.roll_silent()
     )
-    events = _events(reply, streaming=streaming, silent=silent, invocation=f"e-{uuid.uuid4()}",
-                     now=fake.clock.now)  # fmt: skip
+    events = _events(
+        reply,
+        streaming=streaming,
+        silent=silent,
+        invocation=f"e-{uuid.uuid4()}",
+        now=fake.clock.now,
+    )
     delay = fake.draw(
         fake.config.latency.generation if reply.generating else fake.config.latency.reply
     )
@@ -532,10 +577,14 @@ def _events(
 
     def event(role: str, parts: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
         return {
-            "content": {"role": role, "parts": parts}, "invocationId": invocation,
-            "author": APP, "actions": {"stateDelta": {}, "artifactDelta": {}},
-            "id": str(uuid.uuid4()), "timestamp": now(), **extra,
-        }  # fmt: skip
+            "content": {"role": role, "parts": parts},
+            "invocationId": invocation,
+            "author": APP,
+            "actions": {"stateDelta": {}, "artifactDelta": {}},
+            "id": str(uuid.uuid4()),
+            "timestamp": now(),
+            **extra,
+        }
 
     events = []
     for name, args, result in reply.calls:
@@ -569,8 +618,11 @@ def _simplify(event: dict[str, Any]) -> dict[str, Any]:
             "args": part["functionCall"]["args"],
         }
     if "functionResponse" in part:
-        return {"type": "tool_result", "name": part["functionResponse"]["name"],
-                "result": part["functionResponse"]["response"]}  # fmt: skip
+        return {
+            "type": "tool_result",
+            "name": part["functionResponse"]["name"],
+            "result": part["functionResponse"]["response"],
+        }
     return {
         "type": "text",
         "content": part.get("text", ""),
@@ -611,11 +663,18 @@ async def render_submit(request: Request, fake: Fake, fault: Fault | None) -> Re
     action = fault.action if fault else None
     budget = float("inf") if action == "hang" else fake.draw(fake.config.latency.render)
     job = fake.jobs.submit(
-        job_id, user_id=user["id"], session_id=session["id"], draft=draft, budget_s=budget,
+        job_id,
+        user_id=user["id"],
+        session_id=session["id"],
+        draft=draft,
+        budget_s=budget,
         fail="the render node failed (scripted fault)" if action == "fail" else None,
-    )  # fmt: skip
-    return ok({"id": job_id, "status": job["status"], "progress": job["progress"]},
-              variant=True, headers=_hint(fake))  # fmt: skip
+    )
+    return ok(
+        {"id": job_id, "status": job["status"], "progress": job["progress"]},
+        variant=True,
+        headers=_hint(fake),
+    )
 
 
 def _hint(fake: Fake) -> dict[str, str] | None:
@@ -636,8 +695,11 @@ def _settle(fake: Fake, job: dict[str, Any]) -> None:
         return
     cost = fake.config.render_cost
     refund = cost if job["status"] != "completed" else 0
-    fake.store.update("user", job["user_id"], lambda u: u.update(
-        frozen=max(0, u["frozen"] - cost), available=u["available"] + refund))  # fmt: skip
+    fake.store.update(
+        "user",
+        job["user_id"],
+        lambda u: u.update(frozen=max(0, u["frozen"] - cost), available=u["available"] + refund),
+    )
     fake.store.update("render", job["id"], lambda j: j.update(settled=True))
 
 

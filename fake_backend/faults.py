@@ -16,16 +16,38 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 ENDPOINTS = (
-    "token", "session", "run_sse", "upload", "credits", "state",
-    "render", "poll", "cancel", "download",
-)  # fmt: skip
+    "token",
+    "session",
+    "run_sse",
+    "upload",
+    "credits",
+    "state",
+    "render",
+    "poll",
+    "cancel",
+    "download",
+)
 
 # What a fault can do. ``drop_after:N`` drops the connection after N events.
 ACTIONS = (
-    "429", "500", "1001", "1002", "2001", "4001", "4002", "402",
-    "silent", "drop_after", "hang", "error_event", "fail",
-    "success_envelope", "poll_form_b", "simplified_events",
-)  # fmt: skip
+    "400",
+    "429",
+    "500",
+    "1001",
+    "1002",
+    "2001",
+    "4001",
+    "4002",
+    "402",
+    "silent",
+    "drop_after",
+    "hang",
+    "error_event",
+    "fail",
+    "success_envelope",
+    "poll_form_b",
+    "simplified_events",
+)
 
 RANDOM_KINDS = ("silent", "1001", "2001", "429")
 

@@ -62,11 +62,19 @@ class RenderJobs:
         fail: str | None = None,
     ) -> dict[str, Any]:
         job = {
-            "id": job_id, "user_id": user_id, "session_id": session_id, "draft": draft,
-            "status": "pending", "progress": 5, "created": self.clock.now(),
-            "budget": budget_s, "fail": fail, "encoded": False, "error": None,
+            "id": job_id,
+            "user_id": user_id,
+            "session_id": session_id,
+            "draft": draft,
+            "status": "pending",
+            "progress": 5,
+            "created": self.clock.now(),
+            "budget": budget_s,
+            "fail": fail,
+            "encoded": False,
+            "error": None,
             "key": secrets.token_urlsafe(12),
-        }  # fmt: skip
+        }
         self.store.put("render", job_id, job)
         self._start(job_id)
         return job
@@ -109,9 +117,13 @@ class RenderJobs:
             live.fraction = max(live.fraction, min(0.99, fraction))
 
         result = render(
-            draft, media, out, settings=settings_for(draft, preview=self.preview),
-            progress=progress, cancelled=lambda: live.cancelled,
-        )  # fmt: skip
+            draft,
+            media,
+            out,
+            settings=settings_for(draft, preview=self.preview),
+            progress=progress,
+            cancelled=lambda: live.cancelled,
+        )
         return result.duration_s, result.size_bytes
 
     def _media(self, job: dict[str, Any]) -> dict[str, Path]:
@@ -159,6 +171,7 @@ class RenderJobs:
         if live is not None:
             live.cancelled = True
         return self.store.update(
-            "render", job_id,
+            "render",
+            job_id,
             lambda j: j.update(status="cancelled") if j["status"] not in FINAL else None,
-        )  # fmt: skip
+        )

@@ -148,7 +148,14 @@ def _parse_simplified(obj: Mapping[str, Any]) -> list[AgentEvent]:
         return [Heartbeat()]
     if kind == "text":
         content = obj.get("content", obj.get("text", ""))
-        return [AgentText(_text_of(content))] if content else []
+        if not content:
+            return []
+        # not on the vendor's page, but ADK's meaning if a gateway passes it through
+        return [
+            TextPiece(_text_of(content))
+            if obj.get("partial") is True
+            else AgentText(_text_of(content))
+        ]
     if kind == "tool_call":
         args = obj.get("args")
         return [

@@ -83,8 +83,19 @@ def test_make_downloads_a_real_video(
     home: Path, api: str, photos: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "out.mp4"
-    code = main(["make", *map(str, photos), "--prompt", "make a 6-second promo with music and text",
-                 "-o", str(target), "--api", api, "--json"])  # fmt: skip
+    code = main(
+        [
+            "make",
+            *map(str, photos),
+            "--prompt",
+            "make a 6-second promo with music and text",
+            "-o",
+            str(target),
+            "--api",
+            api,
+            "--json",
+        ]
+    )
     lines = json_lines(capsys.readouterr().out)
     assert code == ExitCode.OK
     (result,) = [line for line in lines if line["type"] == "result"]
@@ -99,17 +110,36 @@ def test_make_downloads_a_real_video(
 
 def test_vertical_aspect(home: Path, api: str, photos: list[Path], tmp_path: Path) -> None:
     target = tmp_path / "v.mp4"
-    assert main(["make", *map(str, photos), "-p", "make a 4 second video", "--aspect", "9:16",
-                 "-o", str(target), "--api", api]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "make",
+                *map(str, photos),
+                "-p",
+                "make a 4 second video",
+                "--aspect",
+                "9:16",
+                "-o",
+                str(target),
+                "--api",
+                api,
+            ]
+        )
+        == 0
+    )
     with av.open(str(target)) as container:
         stream = container.streams.video[0]
         assert stream.height > stream.width
 
 
 def test_commands_share_one_session(
-    home: Path, api: str, photos: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    home: Path,
+    api: str,
+    photos: list[Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     assert main(["upload", str(photos[0]), "--api", api]) == 0
     import io
 
@@ -153,9 +183,14 @@ def test_bad_file_is_refused_before_anything_starts(
     ],
 )
 def test_exit_codes(
-    home: Path, photos: list[Path], options: dict[str, object], command: str, code: ExitCode,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+    home: Path,
+    photos: list[Path],
+    options: dict[str, object],
+    command: str,
+    code: ExitCode,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     import io
 
     with serve(**options) as server:
@@ -165,8 +200,21 @@ def test_exit_codes(
             monkeypatch.setattr("sys.stdin", io.StringIO("make a video\n"))
             assert main(["chat", "--api", server.url]) == code
         else:
-            assert main(["make", str(photos[0]), "-p", "make a 3 second video",
-                         "-o", str(home / "o.mp4"), "--api", server.url]) == code  # fmt: skip
+            assert (
+                main(
+                    [
+                        "make",
+                        str(photos[0]),
+                        "-p",
+                        "make a 3 second video",
+                        "-o",
+                        str(home / "o.mp4"),
+                        "--api",
+                        server.url,
+                    ]
+                )
+                == code
+            )
     err = capsys.readouterr().err
     assert err.startswith("nemo: ") and "Traceback" not in err
 
@@ -181,9 +229,13 @@ def test_network_error_exit_code(
 
 
 def test_ctrl_c_during_a_render_keeps_the_job_and_resume_finishes_it(
-    home: Path, api: str, photos: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    home: Path,
+    api: str,
+    photos: list[Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+) -> None:
     original = Runner.show
 
     def interrupt(self: Runner, message: object) -> None:

@@ -130,8 +130,10 @@ def test_fault_plan_parsing() -> None:
     plan = FaultPlan.parse("run_sse#2=429, render=fail, silent=0.3, upload=drop_after:3")
     assert plan.rates == {"silent": 0.3}
     assert [(r.endpoint, r.fault.action, r.nth) for r in plan.rules] == [
-        ("run_sse", "429", 2), ("render", "fail", None), ("upload", "drop_after", None),
-    ]  # fmt: skip
+        ("run_sse", "429", 2),
+        ("render", "fail", None),
+        ("upload", "drop_after", None),
+    ]
     assert plan.next("run_sse") is None
     assert plan.next("run_sse").action == "429"  # type: ignore[union-attr]
     assert plan.next("run_sse") is None

@@ -1,0 +1,228 @@
+"""The cassette file: one recorded session, readable JSON, secrets redacted.
+
+::
+
+    {"format": "nemo-cassette/1", "name": ..., "description": ...,
+     "script": [{"say": "upload", "files": ["photo1.jpg"]}, {"say": "export"}],
+     "transcript": [{"kind": "uploaded", "text": "Uploaded photo1.jpg (image, 3000x2000)"}],
+     "interactions": [
+       {"at": 0.01,
+        "request": {"method": "POST", "path": "/run_sse", "headers": {...}, "json": {...}},
+        "response": {"status": 200, "headers": {...},
+                     "chunks": [[0.05, "data: {...}\\n\\n"], ...], "ended": "closed"}}]}
+
+``chunks`` keeps every piece as it arrived, with the seconds since the one
+before; ``ended`` says how the body ended: ``closed``, ``broken`` (the
+connection failed) or ``abandoned`` (the client stopped reading). Binary bodies
+are base64 (``"encoding": "base64"``); large ones are left out (``"omitted"``).
+
+Everything that could identify a person or open an account is replaced before
+the file is written: bearer tokens, client ids, claim tokens, user ids (and so
+``bind=`` links), query strings of URLs (signed URLs), and the server's own
+address (``{base}``), so a cassette does not depend on host or port.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+FORMAT = "nemo-cassette/1"
+BASE = "{base}"
+MAX_BINARY = 64 * 1024  # larger binary bodies (videos) are left out
+KEPT_HEADERS = {
+    "content-type",
+    "accept",
+    "retry-after",
+    "content-length",
+    "location",
+    "x-skill-source",
+    "x-skill-version",
+    "x-skill-platform",
+    "authorization",
+    "x-client-id",
+}
+
+_RENDER_ID = re.compile(r"render_\d+")
+# A signed URL's query (signature, token, expiry...) opens a private file: drop it.
+_SIGNED_QUERY = re.compile(
+    r"(https?://[^\s\"'?#]+)\?(?=[^\s\"'#]*(?:sig|token|key|expires|credential|policy|auth))"
+    r"[^\s\"'#\\]*",
+    re.IGNORECASE,
+)
+_BIND = re.compile(r"bind=([A-Za-z0-9_\-]+)")
+_PLACEHOLDER = re.compile(r"REDACTED")
+
+
+class CassetteError(Exception):
+    """A cassette that cannot be read or used."""
+
+
+@dataclass
+class Redactor:
+    """Learns secrets as they pass and replaces every occurrence, consistently."""
+
+    secrets: dict[str, str] = field(default_factory=dict)
+
+    def learn(self, value: Any, kind: str) -> None:
+        if not isinstance(value, str) or len(value) < 4 or "REDACTED" in value:
+            return
+        if value not in self.secrets:
+            count = sum(1 for v in self.secrets.values() if v.startswith(_PREFIX[kind])) + 1
+            self.secrets[value] = f"{_PREFIX[kind]}REDACTED{count}"
+
+    def learn_from_json(self, obj: Any) -> None:
+        if isinstance(obj, dict):
+            for key, value in obj.items():
+                if key in _JSON_SECRETS:
+                    self.learn(value, _JSON_SECRETS[key])
+                else:
+                    self.learn_from_json(value)
+        elif isinstance(obj, list):
+            for item in obj:
+                self.learn_from_json(item)
+
+    def apply(self, text: str) -> str:
+        for user in _BIND.findall(text):  # register links carry the user id
+            self.learn(user, "user")
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            text = text.replace(secret, self.secrets[secret])
+        return _SIGNED_QUERY.sub(r"\1", text)
+
+
+_PREFIX = {"token": "nmv_usr_", "user": "anon_", "client": "client-", "claim": "clm_"}
+_JSON_SECRETS = {
+    "token": "token",
+    "access_token": "token",
+    "claim_token": "claim",
+    "user_id": "user",
+    "userId": "user",
+}
+
+
+def normalise_path(path: str) -> str:
+    return _RENDER_ID.sub("render_*", path)
+
+
+def normalise_body(request: dict[str, Any]) -> str:
+    """What a replay matches on besides method and path: the body, minus what varies."""
+    if "json" in request:
+        return _RENDER_ID.sub("render_*", json.dumps(request["json"], sort_keys=True))
+    if "multipart" in request:
+        return json.dumps(sorted(request["multipart"]))  # file names: the boundary varies
+    return ""
+
+
+def request_key(request: dict[str, Any]) -> tuple[str, str, str]:
+    return request["method"], normalise_path(request["path"]), normalise_body(request)
+
+
+def body_to_json(body: bytes, content_type: str) -> dict[str, Any]:
+    """How a body is kept in the file: JSON, text, base64, or left out."""
+    if not body:
+        return {}
+    if "json" in content_type:
+        try:
+            return {"json": json.loads(body)}
+        except ValueError:
+            pass
+    if content_type.startswith(("text/", "application/json")) or _is_text(body):
+        return {"text": body.decode("utf-8")}
+    if len(body) > MAX_BINARY:
+        return {"omitted": len(body)}
+    return {"base64": base64.b64encode(body).decode("ascii")}
+
+
+def body_from_json(kept: dict[str, Any]) -> bytes:
+    if "json" in kept:
+        return json.dumps(kept["json"]).encode()
+    if "text" in kept:
+        return str(kept["text"]).encode()
+    if "base64" in kept:
+        return base64.b64decode(kept["base64"])
+    return b""
+
+
+def _is_text(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def multipart_names(body: bytes) -> list[str]:
+    """The file names in a multipart body (what replay matches uploads on)."""
+    return [m.decode("utf-8", "replace") for m in re.findall(rb'filename="([^"]*)"', body)]
+
+
+@dataclass
+class Cassette:
+    name: str
+    description: str = ""
+    started_at: float = 0.0  # the conversation's clock when recording began (token expiry)
+    script: list[dict[str, Any]] = field(default_factory=list)
+    transcript: list[dict[str, Any]] = field(default_factory=list)
+    interactions: list[dict[str, Any]] = field(default_factory=list)
+    redactor: Redactor = field(default_factory=Redactor)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "name": self.name,
+            "description": self.description,
+            "started_at": self.started_at,
+            "script": self.script,
+            "transcript": self.transcript,
+            "interactions": self.interactions,
+        }
+
+    def dumps(self) -> str:
+        """The file's text, redacted: the only form a cassette ever takes on disk."""
+        text = json.dumps(self.to_json(), indent=1, ensure_ascii=False)
+        return self.redactor.apply(text) + "\n"
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".cassette-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(self.dumps())
+        os.chmod(temp, 0o644)  # a file to commit and share (it holds no secret)
+        os.replace(temp, target)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Cassette:
+        try:
+            obj = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CassetteError(f"{path}: cannot read the cassette ({exc})") from None
+        if not isinstance(obj, dict) or obj.get("format") != FORMAT:
+            raise CassetteError(f"{path}: not a {FORMAT} file")
+        return cls(
+            name=str(obj.get("name") or Path(path).stem),
+            description=str(obj.get("description") or ""),
+            started_at=float(obj.get("started_at") or 0.0),
+            script=list(obj.get("script") or []),
+            transcript=list(obj.get("transcript") or []),
+            interactions=list(obj.get("interactions") or []),
+        )
+
+
+def rebase(text: str, base: str) -> str:
+    """A recorded text for a replay at ``base`` (the recording's address was ``{base}``)."""
+    return text.replace(BASE, base)
+
+
+def unbase(text: str, base: str) -> str:
+    return text.replace(base, BASE) if base else text
+
+
+def is_placeholder(value: str) -> bool:
+    return bool(_PLACEHOLDER.search(value))

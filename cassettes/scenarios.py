@@ -1,0 +1,227 @@
+"""The recorded sessions that ship in ``cassettes/recordings/``, and how to record them.
+
+Each scenario is a script of user turns and a fault plan for the fake backend.
+``python -m cassettes.scenarios`` records every one against a fresh fake (over
+real HTTP) and rewrites the files; ``--only NAME`` records one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cassettes.format import Cassette
+from cassettes.sessions import run_script
+from cassettes.transports import RecordingTransport
+
+RECORDINGS = Path(__file__).parent / "recordings"
+PROMPT = "turn these images into a 30-second promo video with music and text"
+SAMPLES = [
+    "photo1_sneaker.jpg",
+    "photo2_watch.jpg",
+    "photo3_perfume.jpg",
+    "photo4_headphones.jpg",
+    "photo5_lamp.jpg",
+    "logo.png",
+]
+PHOTO = SAMPLES[:1]
+MAKE = [{"say": "upload", "files": PHOTO}, {"say": "make a 6 second video with music"}]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    script: list[dict[str, Any]]
+    faults: str = ""  # FaultPlan.parse form
+    every: tuple[tuple[str, str], ...] = ()  # (endpoint, action) on every call
+    render_seconds: float = 0.0  # the fake's render budget (real seconds when recording)
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+SCENARIOS = [
+    Scenario(
+        "promo",
+        "The main job: five photos and a logo -> a 30-second promo with music and "
+        "text (partial text streamed), tracks, credits, an export that polls several times.",
+        [
+            {"say": "upload", "files": SAMPLES},
+            {"say": PROMPT},
+            {"say": "show tracks"},
+            {"say": "credits"},
+            {"say": "export"},
+        ],
+        render_seconds=2.0,
+    ),
+    Scenario(
+        "upload-url",
+        "Upload by URL (the JSON form).",
+        [{"say": "upload", "urls": ["https://example.com/img/shoe.jpg"]}],
+    ),
+    Scenario(
+        "token-400",
+        "The token request is refused for a missing client id: a new id, retried.",
+        [{"say": "credits"}],
+        faults="token#1=400",
+    ),
+    Scenario(
+        "token-expired-1001",
+        "1001 on credits: a new token, retried once.",
+        [{"say": "credits"}],
+        faults="credits#1=1001",
+    ),
+    Scenario(
+        "session-gone-1002",
+        "1002 on state: a new session; the user is told.",
+        [{"say": "status"}],
+        faults="state#1=1002",
+    ),
+    Scenario(
+        "out-of-credits-2001",
+        "2001 before the chat stream: the register link.",
+        [{"say": "upload", "files": PHOTO}, {"say": "make a video"}],
+        faults="run_sse=2001",
+    ),
+    Scenario(
+        "upload-4001",
+        "4001: the accepted formats.",
+        [{"say": "upload", "files": PHOTO}],
+        faults="upload=4001",
+    ),
+    Scenario(
+        "upload-4002",
+        "4002: the 500 MB limit.",
+        [{"say": "upload", "files": PHOTO}],
+        faults="upload=4002",
+    ),
+    Scenario(
+        "rate-limited-429",
+        "429 on credits: waits Retry-After, then retries.",
+        [{"say": "credits"}],
+        faults="credits#1=429",
+    ),
+    Scenario(
+        "server-error-500",
+        "500 on every credits call: bounded retries, then an error.",
+        [{"say": "credits"}],
+        every=(("credits", "500"),),
+    ),
+    Scenario(
+        "export-blocked-402",
+        "402 on export: explained, never retried.",
+        [*MAKE, {"say": "export"}],
+        faults="render=402",
+    ),
+    Scenario(
+        "render-failed",
+        "The render fails: the reason, and the job is forgotten.",
+        [*MAKE, {"say": "export"}],
+        faults="render=fail",
+    ),
+    Scenario(
+        "silent-stream",
+        "An edit turn closes without text: the timeline changes are described.",
+        MAKE,
+        faults="run_sse=silent",
+    ),
+    Scenario(
+        "broken-stream",
+        "The stream drops after one event: never resent; the state is read.",
+        MAKE,
+        faults="run_sse=drop_after:1",
+    ),
+    Scenario(
+        "error-event", 'A mid-stream {"error": ...} event.', MAKE, faults="run_sse=error_event"
+    ),
+    Scenario(
+        "simplified-events",
+        'The simplified event form ({"type": "text"}).',
+        MAKE,
+        faults="run_sse=simplified_events",
+    ),
+    Scenario(
+        "success-envelope",
+        'The {"success": ...} envelope on credits and state.',
+        [{"say": "credits"}, {"say": "status"}],
+        every=(("credits", "success_envelope"), ("state", "success_envelope")),
+    ),
+    Scenario(
+        "poll-form-b",
+        "The second documented poll answer ({taskId, status, output}).",
+        [*MAKE, {"say": "export"}],
+        every=(("poll", "poll_form_b"),),
+        render_seconds=1.0,
+    ),
+    Scenario(
+        "resume-export",
+        "The client quits after submitting a render; the next run resumes it.",
+        [*MAKE, {"say": "export", "interrupt_on": "render_started"}, {"resume": True}],
+        render_seconds=1.0,
+    ),
+    Scenario(
+        "cancel-export",
+        "The client quits after submitting; the next run cancels the render.",
+        [*MAKE, {"say": "export", "interrupt_on": "render_started"}, {"cancel": True}],
+        render_seconds=5.0,
+    ),
+]
+
+
+def record(scenario: Scenario, target: Path, samples: Path) -> Cassette:
+    from fake_backend import EmbeddedServer, FakeConfig, FaultPlan, Latency, create_app
+
+    plan = FaultPlan.parse(scenario.faults)
+    for endpoint, action in scenario.every:
+        plan.add(endpoint, action, times=None)
+    config = FakeConfig(
+        faults=plan,
+        preview_renders=True,
+        render_poll_hint=0.5,
+        latency=Latency(render=(scenario.render_seconds, scenario.render_seconds)),
+        **scenario.options,
+    )
+    now = round(time.time())
+    cassette = Cassette(scenario.name, scenario.description, now, scenario.script)
+    with EmbeddedServer(create_app(config)) as server:
+        transport = RecordingTransport(target, cassette)
+        cassette.transcript = run_script(
+            scenario.script, base_url=server.url, transport=transport, files=samples, now=now
+        )
+    cassette.save(target)
+    return cassette
+
+
+def write_sample_files(folder: Path) -> Path:
+    from fake_backend.render.samples import write_samples
+
+    write_samples(folder)
+    return folder
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", action="append", help="record only these scenarios")
+    parser.add_argument("--out", type=Path, default=RECORDINGS)
+    args = parser.parse_args(argv)
+    chosen: list[Scenario] = [s for s in SCENARIOS if not args.only or s.name in args.only]
+    with tempfile.TemporaryDirectory() as temp:
+        samples = write_sample_files(Path(temp))
+        for scenario in chosen:
+            started = time.monotonic()
+            cassette = record(scenario, args.out / f"{scenario.name}.json", samples)
+            print(
+                f"{scenario.name}: {len(cassette.interactions)} interactions, "
+                f"{len(cassette.transcript)} messages ({time.monotonic() - started:.1f} s)"
+            )
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
+
+
+__all__: list[str] = ["SCENARIOS", "Scenario", "record"]
