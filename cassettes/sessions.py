@@ -41,10 +41,12 @@ def run_script(
     files: Path,
     now: float,
     sleep: Callable[[float], None] = time.sleep,
+    settings: Settings | None = None,
 ) -> list[dict[str, Any]]:
     """Run each step; return the transcript. ``files``: where the script's files are."""
     transcript: list[dict[str, Any]] = []
-    conversation = Conversation(Settings(platform="unknown"), now=now)
+    settings = settings or Settings(platform="unknown")
+    conversation = Conversation(settings, now=now)
     client = httpx.Client(
         base_url=base_url, transport=transport, timeout=httpx.Timeout(30, read=None)
     )

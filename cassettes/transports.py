@@ -283,7 +283,7 @@ class AsyncRecordingTransport(httpx.AsyncBaseTransport):
 # -- replay ------------------------------------------------------------------------------------
 
 
-class _Player:
+class Player:
     """Finds the recorded answer for each request, in order, by method, path and body."""
 
     def __init__(self, cassette: Cassette) -> None:
@@ -292,17 +292,26 @@ class _Player:
         self._lock = threading.Lock()
 
     def answer(self, request: httpx.Request, body: bytes) -> dict[str, Any]:
-        if request.headers.get("content-type", "").startswith("multipart/"):
+        return self.find(
+            request.method,
+            request.url.raw_path.decode("ascii"),
+            request.headers.get("content-type", ""),
+            body,
+            _base(request),
+        )
+
+    def find(
+        self, method: str, path: str, content_type: str, body: bytes, base: str
+    ) -> dict[str, Any]:
+        """The recorded response for this request (``base``: the replay's own address)."""
+        if content_type.startswith("multipart/"):
             names = [m.decode("utf-8", "replace") for m in _FILENAME.findall(body)]
             shape: dict[str, Any] = {"multipart": names}
         else:
-            shape = body_to_json(body, request.headers.get("content-type", ""))
-        base = _base(request)
+            shape = body_to_json(body, content_type)
         if "json" in shape:  # what the client sends back of the replay carries its address
             shape["json"] = json.loads(json.dumps(shape["json"]).replace(base, BASE))
-        wanted = request_key(
-            {"method": request.method, "path": request.url.raw_path.decode(), **shape}
-        )
+        wanted = request_key({"method": method, "path": path, **shape})
         with self._lock:
             for index, interaction in enumerate(self.cassette.interactions):
                 if index not in self.used and request_key(interaction["request"]) == wanted:
@@ -314,12 +323,12 @@ class _Player:
             if n not in self.used
         ][:3]
         raise CassetteMismatch(
-            f"cassette {self.cassette.name!r} has no answer for {request.method} "
-            f"{request.url.path} with this body (unused: {', '.join(left) or 'none'})"
+            f"cassette {self.cassette.name!r} has no answer for {method} "
+            f"{path.split('?')[0]} with this body (unused: {', '.join(left) or 'none'})"
         )
 
 
-def _response_parts(recorded: dict[str, Any], base: str) -> tuple[int, dict[str, str], bytes]:
+def response_parts(recorded: dict[str, Any], base: str) -> tuple[int, dict[str, str], bytes]:
     headers = {k: rebase(v, base) for k, v in recorded.get("headers", {}).items()}
     headers.pop("content-length", None)
     body = (
@@ -368,7 +377,7 @@ class _ReplayStream(httpx.SyncByteStream, httpx.AsyncByteStream):
 
     def _end(self) -> None:
         if self.ended == "broken":
-            raise _recorded_error(self.error)
+            raise recorded_error(self.error)
 
     def close(self) -> None:
         self.closed.set()
@@ -388,7 +397,7 @@ class ReplayTransport(httpx.BaseTransport):
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.cassette = cassette if isinstance(cassette, Cassette) else Cassette.load(cassette)
-        self.player = _Player(self.cassette)
+        self.player = Player(self.cassette)
         self.speed, self.sleep = speed, sleep
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -399,7 +408,7 @@ class ReplayTransport(httpx.BaseTransport):
 class AsyncReplayTransport(httpx.AsyncBaseTransport):
     def __init__(self, cassette: Cassette | str | Path, *, speed: float | None = None) -> None:
         self.cassette = cassette if isinstance(cassette, Cassette) else Cassette.load(cassette)
-        self.player = _Player(self.cassette)
+        self.player = Player(self.cassette)
         self.speed = speed
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -407,7 +416,7 @@ class AsyncReplayTransport(httpx.AsyncBaseTransport):
         return _replayed(recorded, request, self.speed, time.sleep)
 
 
-def _recorded_error(
+def recorded_error(
     recorded: list[str] | None, request: httpx.Request | None = None
 ) -> httpx.TransportError:
     """The exception the client got when recording, of the same httpx type."""
@@ -425,12 +434,12 @@ def _replayed(
     sleep: Callable[[float], None],
 ) -> httpx.Response:
     if "failed" in recorded:
-        raise _recorded_error(recorded["failed"], request)
+        raise recorded_error(recorded["failed"], request)
     base = _base(request)
-    status, headers, body = _response_parts(recorded, base)
+    status, headers, body = response_parts(recorded, base)
     if "chunks" in recorded:
         stream = _ReplayStream(recorded, base, speed, sleep)
         return httpx.Response(status, headers=headers, stream=stream, request=request)
     if recorded.get("ended") == "broken":
-        raise _recorded_error(recorded.get("error"))
+        raise recorded_error(recorded.get("error"))
     return httpx.Response(status, headers=headers, content=body, request=request)

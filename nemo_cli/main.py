@@ -9,12 +9,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
+import time
 import traceback
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from nemo_cli.backend import EMBEDDED, open_backend
+from nemo_cli.backend import EMBEDDED, Backend, open_backend
 from nemo_cli.exit_codes import ExitCode, describe
 from nemo_cli.output import Output, make_output
 from nemo_cli.runner import Runner, TurnResult
@@ -56,6 +59,28 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         metavar="DIR",
         help="where the session is kept (default: $NEMO_HOME or ~/.local/state/nemo)",
+    )
+
+    common.add_argument(
+        "--record",
+        default=argparse.SUPPRESS,
+        metavar="FILE",
+        type=Path,
+        help="record this session into a cassette (secrets redacted)",
+    )
+    common.add_argument(
+        "--replay",
+        default=argparse.SUPPRESS,
+        metavar="FILE",
+        type=Path,
+        help="answer from a recorded cassette instead of a server (offline)",
+    )
+    common.add_argument(
+        "--speed",
+        default=argparse.SUPPRESS,
+        type=float,
+        metavar="X",
+        help="replay pace: 1 as recorded, 2 twice as fast (default: at once; serve: 1)",
     )
 
     parser = argparse.ArgumentParser(
@@ -175,7 +200,34 @@ def api_of(args: argparse.Namespace) -> str:
 
 
 def run_command(args: argparse.Namespace, output: Output) -> int:
-    home = home_of(args)
+    if getattr(args, "replay", None):
+        with tempfile.TemporaryDirectory(prefix="nemo-replay-") as fresh:
+            return _run(args, output, Path(fresh))  # a replay starts from nothing, as recorded
+    return _run(args, output, home_of(args))
+
+
+def _open(args: argparse.Namespace, home: Path) -> tuple[Backend, Any, float | None]:
+    """The server, the httpx transport to reach it, and the clock to start from."""
+    replay = getattr(args, "replay", None)
+    if replay:
+        from cassettes import Cassette, ReplayTransport
+        from cassettes.sessions import REPLAY_BASE
+
+        cassette = Cassette.load(replay)
+        transport = ReplayTransport(cassette, speed=getattr(args, "speed", None))
+        return Backend(REPLAY_BASE, "replay", embedded=False), transport, cassette.started_at
+    backend = open_backend(api_of(args), home)
+    record = getattr(args, "record", None)
+    if not record:
+        return backend, None, None
+    from cassettes import Cassette, RecordingTransport
+
+    cassette = Cassette(record.stem, "recorded with `nemo " + " ".join(sys.argv[1:]) + "`")
+    cassette.started_at = round(time.time())
+    return backend, RecordingTransport(record, cassette), None
+
+
+def _run(args: argparse.Namespace, output: Output, home: Path) -> int:
     files = [
         Path(f)
         for f in getattr(args, "files", [])
@@ -186,7 +238,8 @@ def run_command(args: argparse.Namespace, output: Output) -> int:
         from nemo_core.files import check_upload
 
         check_upload(probe(path))
-    with open_backend(api_of(args), home) as backend:
+    backend, transport, started = _open(args, home)
+    with backend:
         output.debug(f"server: {'embedded fake at ' if backend.embedded else ''}{backend.url}")
         store = Store(home, profile=backend.profile)
         if args.command in ("make", "demo"):
@@ -194,7 +247,13 @@ def run_command(args: argparse.Namespace, output: Output) -> int:
             store.save(replace(store.load(), session_id=None, task_id=None, uploads={}))
         token = os.environ.get("NEMO_TOKEN") if not backend.embedded else None
         runner = Runner(
-            backend.url, store, output, language=getattr(args, "language", "en"), token=token
+            backend.url,
+            store,
+            output,
+            language=getattr(args, "language", "en"),
+            token=token,
+            transport=transport,
+            now=started,
         )
         try:
             return dispatch(args, runner, output, home)
@@ -351,10 +410,17 @@ def serve(args: argparse.Namespace, output: Output) -> int:
         render_poll_hint=None if args.realistic else 0.5,
         preview_renders=args.preview,
     )
-    output.message(
-        "notice", f"Fake NemoVideo API on http://{args.host}:{args.port} (data in {data})", {}
-    )
-    uvicorn.run(create_app(config), host=args.host, port=args.port, log_level="warning")
+    if getattr(args, "replay", None):
+        from cassettes import Cassette
+        from cassettes.server import create_replay_app
+
+        app = create_replay_app(Cassette.load(args.replay), speed=getattr(args, "speed", 1.0))
+        what = f"the cassette {args.replay}"
+    else:
+        app = create_app(config)
+        what = f"the fake NemoVideo API (data in {data})"
+    output.message("notice", f"Serving {what} on http://{args.host}:{args.port}", {})
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return ExitCode.OK
 
 

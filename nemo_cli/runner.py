@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from nemo_cli.exit_codes import BY_ERROR_CLASS, ExitCode
 from nemo_cli.output import Output
 from nemo_core.conversation import Conversation, Settings
@@ -40,6 +42,8 @@ class Runner:
         *,
         language: str = "en",
         token: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+        now: float | None = None,
     ) -> None:
         self.store = store
         self.output = output
@@ -48,10 +52,16 @@ class Runner:
             language=language,
             platform=os.environ.get("NEMO_PLATFORM") or detect_platform(__file__),
         )
-        self.conversation = Conversation(settings, now=time.time(), saved=store.load())
+        # A replay runs on the recording's clock (token expiry); else on the wall clock.
+        self.follow_wall_clock = now is None
+        self.conversation = Conversation(
+            settings, now=time.time() if now is None else now, saved=store.load()
+        )
         trace = output.debug if output.verbose else None
         # time.sleep looked up per call, so tests can run the core's waits in virtual time
-        self.driver = SyncDriver(url, trace=trace, sleep=lambda seconds: time.sleep(seconds))
+        self.driver = SyncDriver(
+            url, transport=transport, trace=trace, sleep=lambda seconds: time.sleep(seconds)
+        )
 
     def close(self) -> None:
         self.save()
@@ -78,7 +88,8 @@ class Runner:
 
     def _catch_up(self) -> None:
         """The core's clock moves with the driver's; between turns, catch up with the wall."""
-        self.conversation.time_passed(max(0.0, time.time() - self.conversation.now))
+        if self.follow_wall_clock:
+            self.conversation.time_passed(max(0.0, time.time() - self.conversation.now))
 
     def _run(self) -> TurnResult:
         result = TurnResult(ExitCode.OK)

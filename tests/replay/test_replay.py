@@ -122,3 +122,19 @@ async def test_async_replay_of_the_promo(samples: Path) -> None:
             conversation.user_says(step["say"], files=files)
             seen += [transcript_line(m, REPLAY_BASE) async for m in driver.run(conversation)]
     assert seen == cassette.transcript
+
+
+@pytest.mark.cassette("token-expired-1001")
+def test_the_cassette_marker_names_a_recording(cassette: ReplayTransport) -> None:
+    waits: list[float] = []
+    transcript = run_script(
+        [{"say": "credits"}],
+        base_url=REPLAY_BASE,
+        transport=cassette,
+        files=Path("."),
+        now=cassette.cassette.started_at,
+        sleep=waits.append,
+    )
+    assert transcript == cassette.cassette.transcript
+    tokens = [i for i in cassette.cassette.interactions if i["request"]["path"].endswith("token")]
+    assert len(tokens) == 2  # the expired token was renewed once

@@ -1,0 +1,59 @@
+"""A cassette served over HTTP (``nemo serve --replay FILE``): a recorded session as a
+server, so a front-end in any language can test against it. Streams keep their
+recorded chunks and pace (``speed``); a request the cassette has no answer for
+gets HTTP 501 naming what it expected."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from cassettes.format import Cassette, rebase
+from cassettes.transports import CassetteMismatch, Player, recorded_error, response_parts
+
+
+def create_replay_app(cassette: Cassette, *, speed: float | None = 1.0) -> Starlette:
+    player = Player(cassette)
+
+    async def answer(request: Request) -> Response:
+        base = str(request.base_url).rstrip("/")
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        try:
+            recorded = player.find(
+                request.method,
+                path,
+                request.headers.get("content-type", ""),
+                await request.body(),
+                base,
+            )
+        except CassetteMismatch as mismatch:
+            return JSONResponse({"error": str(mismatch)}, status_code=501)
+        if "failed" in recorded:  # the connection failed when recording: fail it here too
+            raise recorded_error(recorded["failed"])
+        status, headers, body = response_parts(recorded, base)
+        if "chunks" not in recorded:
+            return Response(body, status_code=status, headers=headers)
+        return StreamingResponse(
+            _chunks(recorded, base, speed), status_code=status, headers=headers
+        )
+
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
+    return Starlette(routes=[Route("/{path:path}", answer, methods=methods)])
+
+
+async def _chunks(recorded: dict[str, Any], base: str, speed: float | None) -> AsyncIterator[bytes]:
+    for delay, text in recorded["chunks"]:
+        if speed:
+            await asyncio.sleep(float(delay) / speed)
+        yield rebase(str(text), base).encode()
+    if recorded.get("ended") == "broken":
+        raise recorded_error(recorded.get("error"))
+    if recorded.get("ended") == "abandoned":
+        while True:  # the client stopped reading it then; it never ended
+            await asyncio.sleep(3600)
