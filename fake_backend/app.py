@@ -364,7 +364,12 @@ async def upload(request: Request, fake: Fake, fault: Fault | None) -> Response:
         raise failure(4002, f"The upload is over the {limit // (1024 * 1024)} MB limit", 200)
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
-        stored = await _receive_files(request, fake, user)
+        try:
+            stored = await _receive_files(_capped(request, limit + 1024 * 1024), fake, user)
+        except _BodyTooLarge:
+            raise failure(
+                4002, f"The upload is over the {limit // (1024 * 1024)} MB limit"
+            ) from None
     else:
         stored = await _receive_urls(request, fake, user)
     if not stored:
@@ -379,6 +384,26 @@ async def upload(request: Request, fake: Fake, fault: Fault | None) -> Response:
     fake.store.update("session", session["id"], add)
     files = [_file_info(r, base) for r in stored]
     return ok({"files": files, "session_state_applied": True}, variant=_variant(fault))
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _capped(request: Request, cap: int) -> Request:
+    """The same request, whose body reading stops with ``_BodyTooLarge`` past ``cap``
+    bytes: a chunked upload without a Content-Length is cut as it streams."""
+    seen = 0
+
+    async def receive() -> Any:
+        nonlocal seen
+        message = await request.receive()
+        seen += len(message.get("body", b""))
+        if seen > cap:
+            raise _BodyTooLarge
+        return message
+
+    return Request(request.scope, receive)
 
 
 async def _receive_files(

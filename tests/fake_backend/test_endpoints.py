@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -420,3 +421,29 @@ def test_undo_over_http_brings_the_music_back() -> None:
         assert not [t for t in user.state()["data"]["state"]["draft"]["t"] if t["tt"] == 1]
         user.chat("undo")
         assert [t for t in user.state()["data"]["state"]["draft"]["t"] if t["tt"] == 1]
+
+
+def test_a_chunked_upload_without_length_is_cut_at_the_limit() -> None:
+    limit = 256 * 1024
+    with serve(FakeConfig(real_renders=False, max_upload_bytes=limit)) as (_, client):
+        user = User(client)
+        user.new_session()
+        sent = 0
+        boundary = b"b0undary"
+
+        def body() -> Iterator[bytes]:
+            nonlocal sent
+            yield b"--" + boundary + b'\r\nContent-Disposition: form-data; name="files"; '
+            yield b'filename="big.jpg"\r\nContent-Type: image/jpeg\r\n\r\n\xff\xd8\xff\xe0'
+            for _ in range(64):  # 4 MB, far over the limit, never with a Content-Length
+                sent += 65536
+                yield b"\0" * 65536
+            yield b"\r\n--" + boundary + b"--\r\n"
+
+        answer = client.post(
+            f"/api/upload-video/nemo_agent/me/{user.session_id}",
+            content=body(),
+            headers={**user.headers, "Content-Type": "multipart/form-data; boundary=b0undary"},
+        )
+        assert answer.json()["code"] == 4002
+        assert user.state()["data"]["state"]["video_infos"] == []

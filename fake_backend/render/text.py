@@ -1,0 +1,215 @@
+"""Text: pick a font that has every glyph, wrap and size the words, draw them once as RGBA.
+
+The default font is Pillow's embedded scalable one (``ImageFont.load_default(size=N)``),
+Latin only; when a character is missing from it, a few well-known system font files are
+tried (CJK first). If none has the glyphs the text is not drawn at all (never as empty
+boxes) and the caller gets a warning instead.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+Font = ImageFont.FreeTypeFont
+
+FALLBACK_FONTS: tuple[str, ...] = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/wenquanyi/wqy-microhei/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+    "/System/Library/Fonts/PingFang.ttc",
+    "/System/Library/Fonts/Hiragino Sans GB.ttc",
+    "/Library/Fonts/Arial Unicode.ttf",
+    "C:/Windows/Fonts/msyh.ttc",
+    "C:/Windows/Fonts/YuGothM.ttc",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+)
+
+TEXT_FADE_MS = 400
+WIDTH_FRACTION = 0.85  # text never spans more than this much of the frame width
+_PROBE_SIZE = 48
+
+
+@dataclass(frozen=True)
+class TextPicture:
+    """The words drawn once, and where they go on the canvas (top-left corner)."""
+
+    image: Image.Image  # RGBA
+    x: int
+    y: int
+
+
+def _loader(path: str | None) -> Callable[[int], Font]:
+    if path is None:
+        return lambda size: ImageFont.load_default(size=size)  # type: ignore[return-value]
+    return lambda size: ImageFont.truetype(path, size)
+
+
+def _covers(font: Font, text: str) -> bool:
+    missing = font.getmask("\U0010fffe")
+    missing_key = (missing.size, bytes(missing))
+    for char in set(text):
+        if char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Mn"):
+            continue
+        mask = font.getmask(char)
+        if mask.getbbox() is None or (mask.size, bytes(mask)) == missing_key:
+            return False
+    return True
+
+
+@cache
+def _available_fallbacks() -> tuple[str, ...]:
+    return tuple(path for path in FALLBACK_FONTS if Path(path).is_file())
+
+
+def find_font(text: str) -> Callable[[int], Font] | None:
+    """A loader (size -> font) for the first font that draws every character of ``text``."""
+    for path in (None, *_available_fallbacks()):
+        load = _loader(path)
+        try:
+            probe = load(_PROBE_SIZE)
+        except OSError:
+            continue
+        if _covers(probe, text):
+            return load
+    return None
+
+
+def is_cjk(text: str) -> bool:
+    return any(
+        "\u1100" <= c <= "\u11ff"
+        or "\u2e80" <= c <= "\u9fff"
+        or "\uac00" <= c <= "\ud7af"
+        or "\uf900" <= c <= "\ufaff"
+        or "\uff00" <= c <= "\uffef"
+        for c in text
+    )
+
+
+def missing_font_warning(text: str) -> str:
+    kind = "CJK glyphs" if is_cjk(text) else "glyphs for all its characters"
+    return f'text "{text}" not rendered: no font with {kind} on this machine'
+
+
+def _pieces(word: str, font: Font, max_width: float) -> list[str]:
+    """Split a word wider than ``max_width`` (e.g. a run of CJK characters) into pieces."""
+    pieces: list[str] = []
+    current = ""
+    for char in word:
+        if current and font.getlength(current + char) > max_width:
+            pieces.append(current)
+            current = char
+        else:
+            current += char
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def wrap(text: str, font: Font, max_width: float) -> list[str]:
+    """Greedy word wrap; words without spaces between them (CJK) break between characters."""
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        current = ""
+        for word in paragraph.split():
+            for piece in _pieces(word, font, max_width):
+                joiner = "" if not current or (is_cjk(current[-1]) and is_cjk(piece[0])) else " "
+                candidate = current + joiner + piece
+                if current and font.getlength(candidate) > max_width:
+                    lines.append(current)
+                    current = piece
+                else:
+                    current = candidate
+        if current:
+            lines.append(current)
+    return lines
+
+
+def layout(
+    text: str, load: Callable[[int], Font], canvas: tuple[int, int], style: str
+) -> tuple[Font, list[str]]:
+    """Largest font size (from the style's nominal size down) at which ``text`` fits."""
+    width, height = canvas
+    short = min(width, height)
+    title = style != "caption"
+    size = round(short * (0.12 if title else 0.05))
+    max_lines = 2 if title else 3
+    max_width = width * WIDTH_FRACTION
+    floor = max(8, round(short * 0.02))
+    while True:
+        font = load(size)
+        lines = wrap(text, font, max_width)
+        fits = len(lines) <= max_lines and all(font.getlength(line) <= max_width for line in lines)
+        if fits or size <= floor:
+            return font, lines[: max_lines + 2]
+        size = max(floor, int(size * 0.9))
+
+
+def _anchor(
+    position: str, style: str, box: tuple[int, int], canvas: tuple[int, int]
+) -> tuple[int, int]:
+    width, height = canvas
+    box_w, box_h = box
+    margin = round(min(width, height) * 0.05)
+    if not position:
+        position = "bottom" if style == "caption" else "center"
+    if style == "caption" and position == "center":
+        position = "bottom"
+    x = (width - box_w) // 2
+    if position.endswith("Left"):
+        x = margin
+    elif position.endswith("Right"):
+        x = width - margin - box_w
+    if position.startswith("top"):
+        y = margin
+    elif position.startswith("bottom"):
+        # captions sit in the lower third, centred around 80 % of the height
+        y = min(height - margin - box_h, round(height * 0.8 - box_h / 2))
+    else:
+        y = (height - box_h) // 2
+    return x, y
+
+
+def draw_text(
+    text: str, style: str, position: str, canvas: tuple[int, int], load: Callable[[int], Font]
+) -> TextPicture:
+    """Draw ``text`` in white with a soft shadow (captions also get a dark plate)."""
+    font, lines = layout(text, load, canvas, style)
+    size = int(font.size)
+    ascent, descent = font.getmetrics()
+    line_height = round((ascent + descent) * 1.1)
+    text_w = max(1, *(round(font.getlength(line)) for line in lines))
+    text_h = line_height * len(lines)
+    pad = max(4, round(size * 0.45))
+    box = (text_w + 2 * pad, text_h + 2 * pad)
+    picture = Image.new("RGBA", box, (0, 0, 0, 0))
+    if style == "caption":
+        plate = ImageDraw.Draw(picture)
+        plate.rounded_rectangle((0, 0, box[0] - 1, box[1] - 1), round(pad * 0.6), (0, 0, 0, 115))
+    words = Image.new("L", box, 0)
+    pen = ImageDraw.Draw(words)
+    for index, line in enumerate(lines):
+        pen.text((box[0] / 2, pad + index * line_height), line, 255, font, anchor="ma")
+    offset = max(1, round(size * 0.05))
+    shadow = Image.new("L", box, 0)
+    shadow.paste(words, (offset, offset))
+    shadow = shadow.filter(ImageFilter.GaussianBlur(max(1, size * 0.06))).point(lambda v: v * 0.8)
+    picture.alpha_composite(Image.merge("RGBA", (*(Image.new("L", box, 0),) * 3, shadow)))
+    white = Image.new("RGBA", box, (255, 255, 255, 255))
+    picture.paste(white, (0, 0), words)
+    x, y = _anchor(position, style, box, canvas)
+    return TextPicture(picture, x, y)

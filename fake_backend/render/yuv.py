@@ -1,0 +1,204 @@
+"""Pictures as YUV 4:2:0 planes (BT.709, limited range), and the blends done on them.
+
+Compositing straight in the encoder's pixel format saves the per-frame RGB->YUV pass and
+halves the bytes touched per frame; every blend here is a convex mix, which commutes with
+the (affine) colour conversion, so the result equals blending in RGB.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+# BT.709 RGB -> Y'CbCr, limited range (Y 16..235, C 16..240).
+_KR, _KB = 0.2126, 0.0722
+_KG = 1.0 - _KR - _KB
+_MATRIX = np.array(
+    [
+        [_KR * 219 / 255, _KG * 219 / 255, _KB * 219 / 255],
+        [-_KR / (1 - _KB) * 112 / 255, -_KG / (1 - _KB) * 112 / 255, 112 / 255],
+        [112 / 255, -_KG / (1 - _KR) * 112 / 255, -_KB / (1 - _KR) * 112 / 255],
+    ],
+    dtype=np.float32,
+)
+_OFFSET = np.array([16.0, 128.0, 128.0], dtype=np.float32)
+BLACK = (16, 128, 128)
+
+
+@dataclass(frozen=True)
+class Planes:
+    """Y (h x w) and U, V (h/2 x w/2) uint8 arrays; often views into one frame buffer."""
+
+    y: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.y.shape[1], self.y.shape[0]
+
+    def all(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.y, self.u, self.v
+
+    def copy_into(self, target: Planes) -> None:
+        for source, plane in zip(self.all(), target.all(), strict=True):
+            plane[...] = source
+
+
+def frame_buffer(width: int, height: int) -> tuple[np.ndarray, Planes]:
+    """A contiguous yuv420p buffer (the layout ``av.VideoFrame.from_ndarray`` wants) and views."""
+    buffer = np.empty((height * 3 // 2, width), dtype=np.uint8)
+    return buffer, split_buffer(buffer, width, height)
+
+
+def split_buffer(buffer: np.ndarray, width: int, height: int) -> Planes:
+    """Views of the Y, U and V planes of a contiguous ``(h * 3 / 2, w)`` yuv420p buffer."""
+    chroma = (height // 2, width // 2)
+    flat = buffer[height:].reshape(-1)
+    count = chroma[0] * chroma[1]
+    u = flat[:count].reshape(chroma)
+    v = flat[count : 2 * count].reshape(chroma)
+    return Planes(buffer[:height], u, v)
+
+
+def fill_black(planes: Planes) -> None:
+    for plane, value in zip(planes.all(), BLACK, strict=True):
+        plane.fill(value)
+
+
+def rgb_to_yuv444(rgb: np.ndarray) -> np.ndarray:
+    """(h, w, 3) uint8 RGB -> (3, h, w) float32 Y, U, V at full resolution."""
+    flat = rgb.reshape(-1, 3).astype(np.float32)
+    yuv = flat @ _MATRIX.T + _OFFSET
+    return yuv.T.reshape(3, rgb.shape[0], rgb.shape[1])
+
+
+def subsample(plane: np.ndarray) -> np.ndarray:
+    """Average 2x2 blocks of an even-sized float plane."""
+    total: np.ndarray = (
+        plane[0::2, 0::2] + plane[1::2, 0::2] + plane[0::2, 1::2] + plane[1::2, 1::2]
+    )
+    return total * 0.25
+
+
+def _to_u8(plane: np.ndarray) -> np.ndarray:
+    return np.clip(plane + 0.5, 0, 255).astype(np.uint8)
+
+
+def image_to_planes(image: Image.Image) -> Planes:
+    """An RGB Pillow image of even size -> planes (owning their memory)."""
+    yuv = rgb_to_yuv444(np.asarray(image.convert("RGB")))
+    return Planes(_to_u8(yuv[0]), _to_u8(subsample(yuv[1])), _to_u8(subsample(yuv[2])))
+
+
+def planes_to_images(planes: Planes) -> tuple[Image.Image, Image.Image, Image.Image]:
+    """Wrap each plane as an "L" image (for Pillow's sub-pixel resampling)."""
+    return (
+        Image.fromarray(planes.y, "L"),
+        Image.fromarray(planes.u, "L"),
+        Image.fromarray(planes.v, "L"),
+    )
+
+
+def mix(target: Planes, layer: Planes, weight: float) -> None:
+    """``target = target * (1 - weight) + layer * weight``, in place (uint16 fixed point)."""
+    w = round(min(1.0, max(0.0, weight)) * 256)
+    if w >= 256:
+        layer.copy_into(target)
+        return
+    if w <= 0:
+        return
+    for base, top in zip(target.all(), layer.all(), strict=True):
+        mixed = base.astype(np.uint16) * (256 - w)
+        mixed += top.astype(np.uint16) * w
+        mixed += 128
+        mixed >>= 8
+        base[...] = mixed
+
+
+def darken(target: Planes, weight: float) -> None:
+    """Fade toward black: ``target = black * (1 - weight) + target * weight``."""
+    w = round(min(1.0, max(0.0, weight)) * 256)
+    if w >= 256:
+        return
+    for plane, black in zip(target.all(), BLACK, strict=True):
+        mixed = plane.astype(np.int32) - black
+        mixed *= w
+        mixed >>= 8
+        mixed += black
+        plane[...] = mixed.astype(np.uint8)
+
+
+@dataclass(frozen=True)
+class Sprite:
+    """A pre-converted RGBA picture: premultiplied YUV and alpha at luma and chroma size.
+
+    ``x`` and ``y`` (top-left on the canvas) are even so the chroma grid lines up.
+    """
+
+    x: int
+    y: int
+    luma: np.ndarray  # (h, w) float32, Y * alpha
+    luma_alpha: np.ndarray  # (h, w) float32, 0..1
+    chroma: np.ndarray  # (2, h/2, w/2) float32, (U, V) * alpha
+    chroma_alpha: np.ndarray  # (h/2, w/2) float32
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.luma.shape[1], self.luma.shape[0]
+
+
+def make_sprite(image: Image.Image, x: int, y: int) -> Sprite:
+    """Convert an RGBA image (padded to even size) placed at ``(x, y)`` (rounded to even)."""
+    rgba = image.convert("RGBA")
+    width, height = rgba.size
+    if width % 2 or height % 2:
+        padded = Image.new("RGBA", (width + width % 2, height + height % 2), (0, 0, 0, 0))
+        padded.paste(rgba, (0, 0))
+        rgba = padded
+    pixels = np.asarray(rgba)
+    alpha = pixels[:, :, 3].astype(np.float32) / 255.0
+    yuv = rgb_to_yuv444(np.ascontiguousarray(pixels[:, :, :3]))
+    premultiplied = yuv * alpha
+    return Sprite(
+        x=x // 2 * 2,
+        y=y // 2 * 2,
+        luma=premultiplied[0],
+        luma_alpha=alpha,
+        chroma=np.stack([subsample(premultiplied[1]), subsample(premultiplied[2])]),
+        chroma_alpha=subsample(alpha),
+    )
+
+
+def _composite(
+    plane: np.ndarray, x: int, y: int, top: np.ndarray, alpha: np.ndarray, opacity: float
+) -> None:
+    """``plane = plane * (1 - alpha * opacity) + top * opacity`` where they overlap."""
+    height, width = alpha.shape
+    x0, y0 = max(0, x), max(0, y)
+    x1, y1 = min(plane.shape[1], x + width), min(plane.shape[0], y + height)
+    if x0 >= x1 or y0 >= y1:
+        return
+    sx, sy = x0 - x, y0 - y
+    region = plane[y0:y1, x0:x1]
+    a = alpha[sy : sy + y1 - y0, sx : sx + x1 - x0]
+    t = top[sy : sy + y1 - y0, sx : sx + x1 - x0]
+    if opacity < 1.0:
+        a = a * opacity
+        t = t * opacity
+    out = region * (1.0 - a)
+    out += t
+    out += 0.5
+    region[...] = out.astype(np.uint8)
+
+
+def draw_sprite(target: Planes, sprite: Sprite, opacity: float = 1.0) -> None:
+    """Alpha-composite ``sprite`` onto ``target`` in place."""
+    if opacity <= 0.0:
+        return
+    _composite(target.y, sprite.x, sprite.y, sprite.luma, sprite.luma_alpha, opacity)
+    cx, cy = sprite.x // 2, sprite.y // 2
+    _composite(target.u, cx, cy, sprite.chroma[0], sprite.chroma_alpha, opacity)
+    _composite(target.v, cx, cy, sprite.chroma[1], sprite.chroma_alpha, opacity)

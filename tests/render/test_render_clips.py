@@ -1,0 +1,93 @@
+"""Video clips: decoded from ``trim``, scaled to the canvas, their sound kept."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+import pytest
+from render_helpers import Render, audio_of, draft, frames_at, rms
+
+from fake_backend.render.audio import RATE
+
+
+def write_clip(path: Path, seconds: float = 2.0, size: tuple[int, int] = (320, 240)) -> Path:
+    """Red for the first second, blue after; a 440 Hz tone at amplitude 0.5."""
+    with av.open(str(path), "w") as container:
+        video = container.add_stream("libx264", rate=25)
+        video.width, video.height, video.pix_fmt = size[0], size[1], "yuv420p"
+        sound = container.add_stream("aac", rate=44100, layout="stereo")
+        for index in range(round(seconds * 25)):
+            colour = (220, 30, 30) if index < 25 else (30, 40, 220)
+            pixels = np.empty((size[1], size[0], 3), np.uint8)
+            pixels[...] = colour
+            frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
+            frame.pts = index
+            container.mux(video.encode(frame))
+        t = np.arange(round(seconds * 44100)) / 44100
+        tone = (0.5 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+        for start in range(0, len(tone), 1024):
+            chunk = np.stack([tone[start : start + 1024]] * 2)
+            frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
+            frame.sample_rate, frame.pts = 44100, start
+            frame.time_base = Fraction(1, 44100)
+            container.mux(sound.encode(frame))
+        container.mux(video.encode(None))
+        container.mux(sound.encode(None))
+    return path
+
+
+def clip(start: int, length: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": f"clip@{start}",
+        "asset": {"type": "video", "src": "clip.mp4", "name": "clip.mp4"},
+        "start": start,
+        "length": length,
+        **extra,
+    }
+
+
+@pytest.fixture
+def media(tmp_path: Path) -> dict[str, Path]:
+    return {"clip.mp4": write_clip(tmp_path / "clip.mp4")}
+
+
+def test_clip_plays_from_its_trim(run: Render, media: dict[str, Path]) -> None:
+    segments = [clip(0, 1000), clip(1000, 1000, trim=1000)]
+    result = run(draft((0, segments), d=2000), media)
+    early, late = frames_at(result.path, [500, 1500])
+    assert early[..., 0].mean() > 180 and early[..., 2].mean() < 70  # red part
+    assert late[..., 2].mean() > 180 and late[..., 0].mean() < 70  # trimmed: blue part
+
+
+def test_clip_fills_the_frame_with_cover(run: Render, media: dict[str, Path]) -> None:
+    result = run(draft((0, [clip(0, 500)]), d=500), media)
+    (frame,) = frames_at(result.path, [250])
+    assert frame[:, :8, 0].mean() > 180  # 4:3 cropped to 16:9: red to the edges
+
+
+def test_clip_contain_keeps_the_sides_dark(run: Render, media: dict[str, Path]) -> None:
+    result = run(draft((0, [clip(0, 500, fit="contain")]), d=500), media)
+    (frame,) = frames_at(result.path, [250])
+    centre = frame[frame.shape[0] // 2, frame.shape[1] // 2, 0]
+    assert frame[:, :8, 0].mean() < 0.75 * centre
+
+
+def test_clip_keeps_its_sound_at_its_volume(run: Render, media: dict[str, Path]) -> None:
+    full = run(draft((0, [clip(0, 1500)]), d=1500), media)
+    half = run(draft((0, [clip(0, 1500, volume=0.5)]), d=1500), media)
+    middle = slice(int(0.3 * RATE), int(1.2 * RATE))
+    loud, soft = rms(audio_of(full.path)[:, middle]), rms(audio_of(half.path)[:, middle])
+    assert loud == pytest.approx(0.5 / np.sqrt(2), rel=0.1)
+    assert soft / loud == pytest.approx(0.5, abs=0.05)
+
+
+def test_clip_shorter_than_its_segment_holds_the_last_frame(
+    run: Render, media: dict[str, Path]
+) -> None:
+    result = run(draft((0, [clip(0, 3000)]), d=3000), media)
+    (frame,) = frames_at(result.path, [2800])
+    assert frame[..., 2].mean() > 180
