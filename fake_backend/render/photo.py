@@ -84,6 +84,7 @@ class PictureSource:
         self._still = None
         size = _even_size(canvas[0] * HEADROOM, canvas[1] * HEADROOM)
         self._source = planes_to_images(image_to_planes(fit(image, size, fit_mode)))
+        self._arrays = tuple(np.asarray(plane) for plane in self._source)  # for OpenCV
         self._size = size
 
     @property
@@ -100,7 +101,7 @@ class PictureSource:
             self._still.copy_into(target)
             return
         left, top, right, bottom = motion_box(self.effect, progress, self._size)
-        luma, cb, cr = self._source
+        luma, cb, cr = zip(self._source, self._arrays, strict=True)
         height = self.canvas[1]
         split = height // 2
         middle = top + (bottom - top) * split / height
@@ -121,6 +122,38 @@ class PictureSource:
                 future.result()
 
 
-def _resample(source: Image.Image, out: np.ndarray, box: tuple[float, float, float, float]) -> None:
+def _resample(
+    source: tuple[Image.Image, np.ndarray], out: np.ndarray, box: tuple[float, float, float, float]
+) -> None:
     """Bilinear resample of ``box`` (float, sub-pixel) of ``source`` into the array ``out``."""
-    out[...] = source.resize((out.shape[1], out.shape[0]), Image.Resampling.BILINEAR, box=box)
+    image, array = source
+    if _cv2 is not None:
+        _warp(array, out, box)
+        return
+    out[...] = image.resize((out.shape[1], out.shape[0]), Image.Resampling.BILINEAR, box=box)
+
+
+try:  # optional: OpenCV's bilinear warp is about twice as fast as Pillow's resize here
+    import cv2 as _cv2
+
+    _cv2.setNumThreads(1)  # frames are already split across threads; x264 needs the rest
+except ImportError:  # pragma: no cover - the render extra installs it
+    _cv2 = None
+
+
+def _warp(array: np.ndarray, out: np.ndarray, box: tuple[float, float, float, float]) -> None:
+    """The same sampling as Pillow's ``resize(box=...)`` (pixel centres at +0.5), with
+    1/32-pixel interpolation steps: smooth sub-pixel motion, no whole-pixel snapping."""
+    height, width = out.shape
+    sx, sy = (box[2] - box[0]) / width, (box[3] - box[1]) / height
+    matrix = np.array(
+        [[sx, 0.0, box[0] + 0.5 * sx - 0.5], [0.0, sy, box[1] + 0.5 * sy - 0.5]], dtype=np.float64
+    )
+    _cv2.warpAffine(
+        array,
+        matrix,
+        (width, height),
+        dst=out,
+        flags=_cv2.INTER_LINEAR | _cv2.WARP_INVERSE_MAP,
+        borderMode=_cv2.BORDER_REPLICATE,
+    )

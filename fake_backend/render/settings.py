@@ -30,7 +30,7 @@ class RenderSettings:
     fps: int = 30
     preview: bool = False  # scale the canvas so the long side is 640 (e.g. 640x360)
     crf: int = 23
-    preset: str = "veryfast"
+    preset: str = "superfast"  # still High profile (CABAC, B-frames); see bench/
 
     def canvas(self) -> tuple[int, int]:
         """The frame size actually encoded: even numbers, shrunk in preview mode."""
