@@ -122,6 +122,8 @@ def fault_answer(fake: Fake, fault: Fault, request: Request) -> Refusal | None:
         return failure(400, "X-Client-Id header is required", 400)
     if action == "500":
         return Refusal(Response("Internal Server Error", status_code=500))
+    if action == "drop":
+        return Refusal(StreamingResponse(_dropped(), media_type="application/json"))
     if action == "1001":
         token = _bearer(request)
         if token:
@@ -561,6 +563,11 @@ async def run_sse(request: Request, fake: Fake, fault: Fault | None) -> Response
 
 class StreamDropped(Exception):
     """Raised inside a stream to cut the connection (a scripted fault)."""
+
+
+async def _dropped() -> AsyncIterator[bytes]:
+    raise StreamDropped("scripted fault: connection dropped before the body")
+    yield b""  # pragma: no cover - makes this an async generator
 
 
 async def _stream(

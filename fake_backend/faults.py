@@ -28,7 +28,9 @@ ENDPOINTS = (
     "download",
 )
 
-# What a fault can do. ``drop_after:N`` drops the connection after N events.
+# What a fault can do. ``drop`` cuts the connection right after the status line (before
+# any body byte; on an upload, while the client may still be sending); ``drop_after:N``
+# cuts a chat stream after N events.
 ACTIONS = (
     "400",
     "429",
@@ -40,6 +42,7 @@ ACTIONS = (
     "4002",
     "402",
     "silent",
+    "drop",
     "drop_after",
     "hang",
     "error_event",

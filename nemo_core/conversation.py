@@ -551,9 +551,8 @@ class Conversation:
             return
         body = {"task_name": self.settings.task_name, "language": self.settings.language}
         envelope = yield from self._call(
-            lambda: Request(
-                "POST", Endpoints.SESSION, self._headers(), json=body, idempotent=False
-            ),
+            # Retried like a read: a second session after a lost answer is harmless.
+            lambda: Request("POST", Endpoints.SESSION, self._headers(), json=body),
             needs_session=False,
         )
         data = envelope.data if isinstance(envelope.data, dict) else {}
@@ -853,8 +852,17 @@ class Conversation:
                     "POST", Endpoints.RENDER, self._headers(), json=body, idempotent=False
                 )
             )
-        except _Abort:
-            self._pending.remove(render_id)  # refused: no job exists
+        except _Abort as abort:
+            if abort.error_class != "network":
+                self._pending.remove(render_id)  # refused: no job exists
+                raise
+            # No answer: the job may exist. Keep its id, so it is never orphaned.
+            yield self._show(
+                MessageKind.NOTICE,
+                f"The render {render_id} may have started before the connection failed. "
+                "It is saved: resume the export later to pick it up.",
+                render_id=render_id,
+            )
             raise
         data = envelope.data if isinstance(envelope.data, dict) else {}
         job_id = _str(data.get("id")) or _str(data.get("taskId")) or render_id
@@ -882,9 +890,14 @@ class Conversation:
         while True:
             if wait:
                 yield Wait(wait, "render poll")
-            envelope = yield from self._call(
-                lambda: Request("GET", Endpoints.render_job(render_id), self._headers())
-            )
+            try:
+                envelope = yield from self._call(
+                    lambda: Request("GET", Endpoints.render_job(render_id), self._headers())
+                )
+            except _Abort:
+                if self._last_response is not None and self._last_response.status == 404:
+                    self._forget(render_id)  # the service does not know this job
+                raise
             job = envelope.data if isinstance(envelope.data, dict) else {}
             if "status" not in job and isinstance(envelope.raw, dict):
                 job = envelope.raw  # the second documented form: fields at the top level

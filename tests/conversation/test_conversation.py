@@ -305,12 +305,38 @@ def test_one_connection_failure_on_a_read_is_absorbed() -> None:
     assert server.count("credits") == 2
 
 
-def test_session_creation_is_not_blindly_retried_after_a_connection_failure() -> None:
+def test_session_creation_is_retried_after_a_connection_failure() -> None:
+    """A lost answer may leave an empty session behind: harmless, unlike a lost turn."""
     server = ScriptedServer()
     server.faults["session"].append(Failure())
     out = turn(new_conversation(), server, "status")
+    assert out.done.ok
+    assert server.count("session") == 2
+
+
+def test_a_render_submit_without_an_answer_keeps_the_id() -> None:
+    server = ScriptedServer()
+    server.faults["render"].append(Failure("ReadError: connection reset"))
+    conv, out = exported(server)
     assert out.done.error_class == "network"
-    assert server.count("session") == 1
+    assert server.count("render") == 1  # never submitted twice
+    (kept,) = conv.pending_renders
+    assert kept in " ".join(out.texts(MessageKind.NOTICE))
+    assert conv.snapshot().pending_renders == (kept,)
+
+
+def test_polling_a_job_the_service_does_not_know_forgets_it() -> None:
+    server = ScriptedServer()
+    server.faults["poll"].append(
+        Response(404, {}, b'{"success":false,"error":"Render job not found"}')
+    )
+    conv = Conversation(
+        Settings(), now=1_767_225_600.0, saved=Snapshot(pending_renders=("render_9",))
+    )
+    conv.resume_export()
+    out = drive(conv, server)
+    assert out.done.error_class == "service"
+    assert conv.pending_renders == ()
 
 
 def test_mid_stream_error_event_is_reported_and_state_read() -> None:
