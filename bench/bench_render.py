@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import multiprocessing
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -36,13 +38,39 @@ def probe(path: Path) -> str:
         )
 
 
-def bench_ours(draft: dict[str, Any], media: dict[str, Path], folder: Path, preview: bool) -> float:
-    settings: RenderSettings = settings_for(draft, preview=preview)
+def _peak_mb() -> float:
+    """This process's peak resident memory (VmHWM)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _in_fresh_process(function: Any, *args: Any) -> tuple[float, float]:
+    """(wall seconds, peak MB) of ``function(*args)`` in a new process: peaks stay apart."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return pool.submit(_timed, function, *args).result()
+
+
+def _timed(function: Any, *args: Any) -> tuple[float, float]:
     started = time.perf_counter()
-    result = render(draft, media, folder / "ours.mp4", settings=settings)
-    wall = time.perf_counter() - started
-    print(f"  ours:    {wall:6.2f} s wall  {probe(result.path)}")
-    return wall
+    function(*args)
+    return time.perf_counter() - started, _peak_mb()
+
+
+def _render_ours(draft: dict[str, Any], media: dict[str, Path], out: Path, preview: bool) -> None:
+    settings: RenderSettings = settings_for(draft, preview=preview)
+    render(draft, media, out, settings=settings)
+
+
+def bench_ours(
+    draft: dict[str, Any], media: dict[str, Path], folder: Path, preview: bool
+) -> tuple[float, float]:
+    out = folder / "ours.mp4"
+    wall, peak = _in_fresh_process(_render_ours, draft, media, out, preview)
+    print(f"  ours:    {wall:6.2f} s wall, peak {peak:4.0f} MB  {probe(out)}")
+    return wall, peak
 
 
 def moviepy_script(samples: SampleSet, draft: dict[str, Any], out: Path, preview: bool) -> None:
@@ -111,16 +139,14 @@ def moviepy_script(samples: SampleSet, draft: dict[str, Any], out: Path, preview
 
 def bench_moviepy(
     samples: SampleSet, draft: dict[str, Any], folder: Path, preview: bool
-) -> float | None:
+) -> tuple[float, float] | None:
     if importlib.util.find_spec("moviepy") is None:
         print("  moviepy: skipped, moviepy is not installed (pip install 'moviepy>=2')")
         return None
     out = folder / "moviepy.mp4"
-    started = time.perf_counter()
-    moviepy_script(samples, draft, out, preview)
-    wall = time.perf_counter() - started
-    print(f"  moviepy: {wall:6.2f} s wall  {probe(out)}")
-    return wall
+    wall, peak = _in_fresh_process(moviepy_script, samples, draft, out, preview)
+    print(f"  moviepy: {wall:6.2f} s wall, peak {peak:4.0f} MB  {probe(out)}")
+    return wall, peak
 
 
 def main() -> None:
@@ -138,23 +164,29 @@ def main() -> None:
         print(f"samples written in {time.perf_counter() - started:.2f} s")
         draft, media = promo_draft(samples, seconds=args.seconds)
         duration = draft["d"] / 1000
-        ours: list[float] = []
-        theirs: list[float] = []
+        ours: list[tuple[float, float]] = []
+        theirs: list[tuple[float, float]] = []
         for run in range(max(1, args.repeat)):
             print(f"run {run + 1}:")
             ours.append(bench_ours(draft, media, folder, args.preview))
             if args.moviepy:
-                wall = bench_moviepy(samples, draft, folder, args.preview)
-                if wall is not None:
-                    theirs.append(wall)
-        best = min(ours)
+                measured = bench_moviepy(samples, draft, folder, args.preview)
+                if measured is not None:
+                    theirs.append(measured)
+        best, peak = min(ours)
         size = "640x360" if args.preview else "1920x1080"
         print(f"\n{size}, {duration:.1f} s of video")
         ratio = best / duration
-        print(f"fake_backend.render: best {best:.2f} s wall, ratio wall/duration {ratio:.3f}")
+        print(
+            f"fake_backend.render: best {best:.2f} s wall, ratio wall/duration {ratio:.3f}, "
+            f"peak {peak:.0f} MB"
+        )
         if theirs:
-            other = min(theirs)
-            print(f"moviepy 2.x:         best {other:.2f} s wall, ratio {other / duration:.3f}")
+            other, other_peak = min(theirs)
+            print(
+                f"moviepy 2.x:         best {other:.2f} s wall, ratio {other / duration:.3f}, "
+                f"peak {other_peak:.0f} MB"
+            )
             print(f"speed-up: {other / best:.1f}x")
 
 
