@@ -225,7 +225,7 @@ class Conversation:
         self,
         settings: Settings | None = None,
         *,
-        now: float = 0.0,
+        now: float,
         saved: Snapshot | None = None,
         new_id: Callable[[], str] | None = None,
     ) -> None:

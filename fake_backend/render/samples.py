@@ -91,7 +91,7 @@ def _draw_product(draw: ImageDraw.ImageDraw, index: int, colour: tuple[int, int,
 def _photo(index: int) -> Image.Image:
     label, top, bottom, colour = _PRODUCTS[index % len(_PRODUCTS)]
     width, height = PHOTO_SIZE
-    image = Image.fromarray(_vertical_gradient(PHOTO_SIZE, top, bottom), "RGB")
+    image = Image.fromarray(_vertical_gradient(PHOTO_SIZE, top, bottom))
     draw = ImageDraw.Draw(image)
     # soft background circles
     for k in range(6):

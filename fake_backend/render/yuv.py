@@ -96,9 +96,9 @@ def image_to_planes(image: Image.Image) -> Planes:
 def planes_to_images(planes: Planes) -> tuple[Image.Image, Image.Image, Image.Image]:
     """Wrap each plane as an "L" image (for Pillow's sub-pixel resampling)."""
     return (
-        Image.fromarray(planes.y, "L"),
-        Image.fromarray(planes.u, "L"),
-        Image.fromarray(planes.v, "L"),
+        Image.fromarray(planes.y),
+        Image.fromarray(planes.u),
+        Image.fromarray(planes.v),
     )
 
 

@@ -30,7 +30,7 @@ def textured(path: Path, size: tuple[int, int] = (900, 600)) -> Path:
     green = 128 + 90 * np.sin((x + y) / 41.0)
     blue = 128 + 80 * np.cos(x / 17.0 - y / 29.0)
     pixels = np.stack([red, green, blue], axis=-1).clip(0, 255).astype(np.uint8)
-    Image.fromarray(pixels, "RGB").save(path, quality=95)
+    Image.fromarray(pixels).save(path, quality=95)
     return path
 
 
