@@ -447,3 +447,30 @@ def test_a_chunked_upload_without_length_is_cut_at_the_limit() -> None:
         )
         assert answer.json()["code"] == 4002
         assert user.state()["data"]["state"]["video_infos"] == []
+
+
+def test_a_real_render_downloads_with_range_requests() -> None:
+    """The exported MP4 can be sought in a browser: HTTP range requests on both URLs."""
+    import time as real_time
+
+    with serve(FakeConfig(preview_renders=True)) as (server, client):
+        user = User(client)
+        user.new_session()
+        user.upload(("a.jpg", jpeg()))
+        user.chat("make a 2 second video")
+        user.render("render_1")
+        _wait_encoded(server)
+        for _ in range(100):
+            done = user.poll("render_1").json()["data"]
+            if done["status"] == "completed":
+                break
+            real_time.sleep(0.02)
+        assert done["size"] > 1000 and done["duration"] == pytest.approx(2.0, abs=0.05)
+        whole = client.get(done["outputUrl"]).content
+        assert whole[4:8] == b"ftyp" and len(whole) == done["size"]
+        part = client.get(done["outputUrl"], headers={"Range": "bytes=100-199"})
+        assert part.status_code == 206 and part.content == whole[100:200]
+        fallback = client.get(
+            "/api/render/proxy/render_1/download", headers={**user.headers, "Range": "bytes=0-9"}
+        )
+        assert fallback.status_code == 206 and fallback.content == whole[:10]

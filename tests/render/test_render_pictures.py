@@ -115,6 +115,18 @@ def test_watermark_keeps_its_transparency(run: Render, tmp_path: Path) -> None:
     assert frame[20, 20][1] > 160  # far from the logo: photo
 
 
+def test_logo_card_shows_at_the_end_only(run: Render, tmp_path: Path) -> None:
+    logo = tmp_path / "logo.png"
+    Image.new("RGBA", (200, 200), (*RED, 255)).save(logo)
+    media = {"green.jpg": solid(tmp_path / "g.jpg", GREEN), "logo.png": logo}
+    card = image("logo.png", 1000, 1000, position="center", scale=0.4, role="logo_card")
+    result = run(draft((0, [image("green.jpg", 0, 2000)]), (0, [card]), d=2000), media)
+    before, after = frames_at(result.path, [500, 1800])
+    height, width, _ = after.shape
+    assert before[height // 2, width // 2][1] > 160  # the photo, no card yet
+    assert after[height // 2, width // 2][0] > 170 and after[height // 2, width // 2][1] < 80
+
+
 def test_title_draws_in_its_region_only(run: Render, tmp_path: Path) -> None:
     media = {"gray.jpg": solid(tmp_path / "gray.jpg", (90, 90, 90))}
     base = (0, [image("gray.jpg", 0, 1500)])

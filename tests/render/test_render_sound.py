@@ -68,6 +68,20 @@ def test_volume_half_is_half_the_amplitude(
     assert soft_level / loud_level == pytest.approx(0.5, abs=0.04)
 
 
+def test_music_at_35_percent_is_about_9_db_down(
+    run: Render, tmp_path: Path, photo: dict[str, Path]
+) -> None:
+    """A full-scale tone at volume 0.35 peaks about 9 dB under full scale."""
+    media = {**photo, "tone.wav": sine_wav(tmp_path / "tone.wav", seconds=3.0, amplitude=1.0)}
+    result = run(
+        draft((0, [image("p.jpg", 0, 3000)]), (1, [upload("tone.wav", 3000, volume=0.35)]), d=3000),
+        media,
+    )
+    middle = audio_of(result.path)[:, int(1.2 * RATE) : int(1.8 * RATE)]
+    peak_db = 20 * np.log10(rms(middle) * np.sqrt(2))  # a sine's peak from its RMS
+    assert peak_db == pytest.approx(20 * np.log10(0.35), abs=0.7)  # -9.1 dB
+
+
 def test_short_upload_loops_or_stops(run: Render, tmp_path: Path, photo: dict[str, Path]) -> None:
     media = {**photo, "blip.wav": sine_wav(tmp_path / "blip.wav", seconds=0.5)}
     picture = (0, [image("p.jpg", 0, 3000)])
