@@ -66,6 +66,9 @@ class Output:
         sys.stderr.write(f"nemo: {text}\n")
         sys.stderr.flush()
 
+    def busy(self, working: bool) -> None:
+        """Between messages while the service works (a spinner on a terminal)."""
+
     def debug(self, text: str) -> None:
         if self.verbose:
             self._end_piece()
@@ -127,6 +130,17 @@ class RichOutput(Output):
             transient=True,
         )
         self._tasks: dict[str, TaskID] = {}
+        self._status = self.console.status("Working...", spinner="dots")
+        self._spinning = False
+
+    def busy(self, working: bool) -> None:
+        # Not over a half-written line of agent text, nor over a progress bar.
+        working = working and not self._in_piece and not self._tasks
+        if working and not self._spinning:
+            self._status.start()
+        elif not working and self._spinning:
+            self._status.stop()
+        self._spinning = working
 
     def progress(self, text: str, data: Mapping[str, Any]) -> None:
         fraction = data.get("fraction")
@@ -144,6 +158,7 @@ class RichOutput(Output):
                 self._progress.stop()
 
     def close(self) -> None:
+        self.busy(False)
         if self._tasks:
             self._progress.stop()
             self._tasks.clear()

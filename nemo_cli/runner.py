@@ -93,15 +93,19 @@ class Runner:
 
     def _run(self) -> TurnResult:
         result = TurnResult(ExitCode.OK)
+        self.output.busy(True)
         try:
             for message in self.driver.run(self.conversation):
+                self.output.busy(False)
                 result.messages.append(message)
                 if message.kind is MessageKind.RENDER_STARTED:
                     self.save()  # the job id outlives this process
                 self.show(message)
                 if message.kind is MessageKind.ERROR:
                     result.code = BY_ERROR_CLASS.get(message.error_class or "", ExitCode.FAILED)
+                self.output.busy(True)
         finally:
+            self.output.busy(False)
             self.save()
         return result
 
