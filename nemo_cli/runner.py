@@ -60,7 +60,17 @@ class Runner:
         trace = output.debug if output.verbose else None
         # time.sleep looked up per call, so tests can run the core's waits in virtual time
         self.driver = SyncDriver(
-            url, transport=transport, trace=trace, sleep=lambda seconds: time.sleep(seconds)
+            url,
+            transport=transport,
+            trace=trace,
+            sleep=lambda seconds: time.sleep(seconds),
+            upload_progress=self._upload_progress,
+        )
+
+    def _upload_progress(self, name: str, sent: int, size: int) -> None:
+        self.output.busy(False)
+        self.output.progress(
+            f"Uploading {name}", {"what": f"upload {name}", "fraction": sent / max(1, size)}
         )
 
     def close(self) -> None:

@@ -20,8 +20,35 @@ def timeout(default: float) -> httpx.Timeout:
     return httpx.Timeout(default, read=None)
 
 
+UploadProgress = Callable[[str, int, int], None]  # (file name, bytes sent, size)
+
+
+class _Counted:
+    """A file httpx reads in chunks while it sends; each read reports how far it got."""
+
+    def __init__(self, handle: IO[bytes], name: str, size: int, report: UploadProgress):
+        self._handle, self._name, self._size, self._report = handle, name, size, report
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._handle.read(size)
+        if data:
+            self._report(self._name, self._handle.tell(), self._size)
+        return data
+
+    def fileno(self) -> int:  # lets httpx find the length without reading
+        return self._handle.fileno()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._handle.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._handle.tell()
+
+
 @contextlib.contextmanager
-def request_kwargs(request: Request) -> Iterator[dict[str, Any]]:
+def request_kwargs(
+    request: Request, progress: UploadProgress | None = None
+) -> Iterator[dict[str, Any]]:
     """httpx keyword arguments; upload files are opened here and streamed from disk."""
     kwargs: dict[str, Any] = {"headers": list(request.headers)}
     if request.json is not None:
@@ -33,7 +60,10 @@ def request_kwargs(request: Request) -> Iterator[dict[str, Any]]:
             for upload in request.files:
                 handle: IO[bytes] = open(upload.path, "rb")  # noqa: SIM115 - closed below
                 opened.append(handle)
-                fields.append(("files", (upload.name, handle, upload.content_type)))
+                sent: Any = handle
+                if progress is not None:
+                    sent = _Counted(handle, upload.name, upload.size, progress)
+                fields.append(("files", (upload.name, sent, upload.content_type)))
             kwargs["files"] = fields
         yield kwargs
     finally:

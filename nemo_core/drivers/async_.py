@@ -19,6 +19,7 @@ import httpx
 from nemo_core.conversation import Conversation
 from nemo_core.drivers._http import (
     READ_CHUNK,
+    UploadProgress,
     describe,
     request_kwargs,
     timeout,
@@ -44,6 +45,7 @@ class AsyncDriver:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         trace: Callable[[str], None] | None = None,
+        upload_progress: UploadProgress | None = None,
     ) -> None:
         self.client = client or httpx.AsyncClient(
             base_url=base_url,
@@ -52,6 +54,7 @@ class AsyncDriver:
             event_hooks=trace_hooks(trace, is_async=True),
         )
         self._owns_client = client is None
+        self.upload_progress = upload_progress
         self.sleep = sleep
         self.clock = clock
         self._queue: asyncio.Queue[object] | None = None
@@ -93,7 +96,7 @@ class AsyncDriver:
 
     async def _send(self, conversation: Conversation, request: Request) -> None:
         try:
-            with request_kwargs(request) as kwargs:
+            with request_kwargs(request, self.upload_progress) as kwargs:
                 if not request.stream:
                     response = await self.client.request(request.method, request.path, **kwargs)
                     conversation.response(to_response(response, response.content))

@@ -19,6 +19,7 @@ import httpx
 from nemo_core.conversation import Conversation
 from nemo_core.drivers._http import (
     READ_CHUNK,
+    UploadProgress,
     describe,
     request_kwargs,
     timeout,
@@ -65,6 +66,7 @@ class SyncDriver:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         trace: Callable[[str], None] | None = None,
+        upload_progress: UploadProgress | None = None,
     ) -> None:
         self.client = client or httpx.Client(
             base_url=base_url,
@@ -73,6 +75,7 @@ class SyncDriver:
             event_hooks=trace_hooks(trace, is_async=False),
         )
         self._owns_client = client is None
+        self.upload_progress = upload_progress
         self.sleep = sleep
         self.clock = clock
         self._stream: _StreamReader | None = None
@@ -112,7 +115,7 @@ class SyncDriver:
 
     def _send(self, conversation: Conversation, request: Request) -> None:
         try:
-            with request_kwargs(request) as kwargs:
+            with request_kwargs(request, self.upload_progress) as kwargs:
                 if not request.stream:
                     response = self.client.request(request.method, request.path, **kwargs)
                     conversation.response(to_response(response, response.content))

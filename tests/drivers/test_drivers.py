@@ -190,3 +190,19 @@ def test_download_streams_to_a_part_file_then_renames(
     with SyncDriver(server.url) as driver, pytest.raises(httpx.HTTPStatusError):
         driver.download(server.url + "/media/nope/x.mp4", tmp_path / "x.mp4")
     assert not (tmp_path / "x.mp4").exists()
+
+
+def test_uploads_report_progress_and_stream_from_disk(
+    server: EmbeddedServer, tmp_path: Path
+) -> None:
+    big = tmp_path / "big.jpg"
+    Image.effect_noise((1600, 1600), 80).convert("RGB").save(big, quality=100)  # about 1.5 MB
+    seen: list[tuple[str, int, int]] = []
+    conv = Conversation(Settings(), now=time.time())
+    with SyncDriver(server.url, upload_progress=lambda *p: seen.append(p)) as driver:
+        messages = run_sync(driver, conv, "upload", [big])
+    assert messages[-1].kind is MessageKind.UPLOADED
+    size = big.stat().st_size
+    assert len(seen) >= 2 and all(name == "big.jpg" and total == size for name, _, total in seen)
+    sent = [done for _, done, _ in seen]
+    assert sent == sorted(sent) and sent[-1] == size
