@@ -200,7 +200,25 @@ def _prepare(request: httpx.Request) -> _FileNames | None:
     return names
 
 
-class RecordingTransport(httpx.BaseTransport):
+class _Recorder:
+    """What the sync and async recording transports share: all but the awaiting."""
+
+    def __init__(self, path: str | Path, cassette: Cassette | None, clock: Callable[[], float]):
+        self.path = Path(path)
+        self.cassette = cassette or Cassette(self.path.stem)
+        self.clock = clock
+        self.started = clock()
+
+    def _sent(self, request: httpx.Request, names: _FileNames | None) -> dict[str, Any]:
+        kept = _request_json(request, names.names if names else None)
+        _learn_request(self.cassette, request, kept)
+        return kept
+
+    def _recording(self) -> _Recording:
+        return _Recording(self.cassette, self.path, self.started, self.clock)
+
+
+class RecordingTransport(_Recorder, httpx.BaseTransport):
     """Sends through ``inner`` (a real transport) and records into ``path``."""
 
     def __init__(
@@ -210,30 +228,23 @@ class RecordingTransport(httpx.BaseTransport):
         inner: httpx.BaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.path = Path(path)
-        self.cassette = cassette or Cassette(self.path.stem)
+        super().__init__(path, cassette, clock)
         self.inner = inner or httpx.HTTPTransport()
-        self.clock = clock
-        self.started = clock()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        names = _prepare(request)
-        recording = _Recording(self.cassette, self.path, self.started, self.clock)
+        names, recording = _prepare(request), self._recording()
         try:
             response = self.inner.handle_request(request)
         except httpx.TransportError as error:
-            kept = _request_json(request, names.names if names else None)
-            _learn_request(self.cassette, request, kept)
-            recording.failed(kept, error)
+            recording.failed(self._sent(request, names), error)
             raise
-        kept = _request_json(request, names.names if names else None)
-        _learn_request(self.cassette, request, kept)
-        recording.begin(kept, response)
+        recording.begin(self._sent(request, names), response)
         assert isinstance(response.stream, httpx.SyncByteStream)
+        stream = _RecordingStream(response.stream, recording)
         return httpx.Response(
             response.status_code,
             headers=response.headers,
-            stream=_RecordingStream(response.stream, recording),
+            stream=stream,
             extensions=response.extensions,
         )
 
@@ -241,7 +252,7 @@ class RecordingTransport(httpx.BaseTransport):
         self.inner.close()
 
 
-class AsyncRecordingTransport(httpx.AsyncBaseTransport):
+class AsyncRecordingTransport(_Recorder, httpx.AsyncBaseTransport):
     def __init__(
         self,
         path: str | Path,
@@ -249,30 +260,23 @@ class AsyncRecordingTransport(httpx.AsyncBaseTransport):
         inner: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.path = Path(path)
-        self.cassette = cassette or Cassette(self.path.stem)
+        super().__init__(path, cassette, clock)
         self.inner = inner or httpx.AsyncHTTPTransport()
-        self.clock = clock
-        self.started = clock()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        names = _prepare(request)
-        recording = _Recording(self.cassette, self.path, self.started, self.clock)
+        names, recording = _prepare(request), self._recording()
         try:
             response = await self.inner.handle_async_request(request)
         except httpx.TransportError as error:
-            kept = _request_json(request, names.names if names else None)
-            _learn_request(self.cassette, request, kept)
-            recording.failed(kept, error)
+            recording.failed(self._sent(request, names), error)
             raise
-        kept = _request_json(request, names.names if names else None)
-        _learn_request(self.cassette, request, kept)
-        recording.begin(kept, response)
+        recording.begin(self._sent(request, names), response)
         assert isinstance(response.stream, httpx.AsyncByteStream)
+        stream = _AsyncRecordingStream(response.stream, recording)
         return httpx.Response(
             response.status_code,
             headers=response.headers,
-            stream=_AsyncRecordingStream(response.stream, recording),
+            stream=stream,
             extensions=response.extensions,
         )
 

@@ -75,3 +75,32 @@ def test_serve_replay_says_what_it_has_no_answer_for() -> None:
         answer = httpx.get(server.url + "/api/state/nemo_agent/me/1/latest")
     assert answer.status_code == 501
     assert "no answer for GET /api/state" in answer.json()["error"]
+
+
+async def test_async_recording_replays_the_same(tmp_path: Path) -> None:
+    from cassettes import AsyncRecordingTransport, ReplayTransport
+    from cassettes.sessions import REPLAY_BASE, transcript_line
+    from nemo_core.conversation import Conversation, Settings
+    from nemo_core.drivers import AsyncDriver
+
+    target = tmp_path / "async.json"
+    started = round(time.time())
+    cassette = Cassette("async", "", started, [{"say": "credits"}, {"say": "status"}])
+    live = []
+    with EmbeddedServer(create_app(FakeConfig(real_renders=False))) as server:
+        conversation = Conversation(Settings(platform="unknown"), now=started)
+        transport = AsyncRecordingTransport(target, cassette)
+        async with AsyncDriver(server.url, transport=transport) as driver:
+            for step in cassette.script:
+                conversation.user_says(step["say"])
+                live += [transcript_line(m, server.url) async for m in driver.run(conversation)]
+    saved = Cassette.load(target)
+    assert findings(target.read_text()) == []
+    replayed = run_script(
+        saved.script,
+        base_url=REPLAY_BASE,
+        transport=ReplayTransport(saved),
+        files=tmp_path,
+        now=saved.started_at,
+    )
+    assert replayed == live and [line["kind"] for line in live] == ["credits", "tracks"]
