@@ -80,10 +80,7 @@ ROUTES = [
 ]
 
 
-@settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(
+REQUESTS = dict(
     route=st.sampled_from(ROUTES),
     body=BODIES,
     text=st.text(
@@ -95,7 +92,35 @@ ROUTES = [
         ["application/json", "multipart/form-data; boundary=xyz", "text/plain", ""]
     ),
 )
+RELAXED = [HealthCheck.function_scoped_fixture]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=RELAXED)
+@given(**REQUESTS)
 def test_no_request_gets_a_500(
+    client: tuple[httpx.Client, dict[str, str], str],
+    route: tuple[str, str],
+    body: bytes,
+    text: str,
+    content_type: str,
+) -> None:
+    check(client, route, body, text, content_type)
+
+
+@pytest.mark.slow
+@settings(max_examples=600, deadline=None, suppress_health_check=RELAXED)
+@given(**REQUESTS)
+def test_no_request_gets_a_500_thoroughly(
+    client: tuple[httpx.Client, dict[str, str], str],
+    route: tuple[str, str],
+    body: bytes,
+    text: str,
+    content_type: str,
+) -> None:
+    check(client, route, body, text, content_type)
+
+
+def check(
     client: tuple[httpx.Client, dict[str, str], str],
     route: tuple[str, str],
     body: bytes,
