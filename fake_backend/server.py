@@ -32,7 +32,9 @@ class _QuickServer(uvicorn.Server):
 class EmbeddedServer:
     def __init__(self, app: Starlette, *, host: str = "127.0.0.1", port: int = 0) -> None:
         self.app = app
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP spelled out: asyncio turns Nagle off (TCP_NODELAY) only on sockets that
+        # say so, and small writes would otherwise wait 40 ms for a delayed ACK.
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, port))
         self.host, self.port = self._socket.getsockname()[:2]

@@ -474,3 +474,13 @@ def test_a_real_render_downloads_with_range_requests() -> None:
             "/api/render/proxy/render_1/download", headers={**user.headers, "Range": "bytes=0-9"}
         )
         assert fallback.status_code == 206 and fallback.content == whole[:10]
+
+
+def test_the_embedded_server_turns_nagle_off() -> None:
+    """asyncio sets TCP_NODELAY only on sockets created as IPPROTO_TCP; without it every
+    answer written in two pieces waits about 40 ms for a delayed ACK."""
+    import socket
+
+    with serve() as (server, client):
+        assert client.get("/healthz").status_code == 200
+        assert server._socket.proto == socket.IPPROTO_TCP
