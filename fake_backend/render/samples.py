@@ -109,10 +109,10 @@ def _photo(index: int) -> Image.Image:
     shadow = shadow.resize((width // 8, height // 8)).filter(ImageFilter.GaussianBlur(6))
     image.paste((30, 20, 15), (0, 0), shadow.resize(PHOTO_SIZE, Image.Resampling.BILINEAR))
     _draw_product(draw, index, colour)
-    # the label word, drawn big
+    # the label word, drawn big, inside what a 16:9 crop keeps
     font = ImageFont.load_default(size=260)
     draw.text(
-        (160, 140), label, font=font, fill=(255, 255, 255), stroke_width=8, stroke_fill=(0,) * 3
+        (220, 330), label, font=font, fill=(255, 255, 255), stroke_width=8, stroke_fill=(0,) * 3
     )
     return image
 
