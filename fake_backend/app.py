@@ -24,6 +24,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -677,7 +678,8 @@ async def render_submit(request: Request, fake: Fake, fault: Fault | None) -> Re
     job_id, draft = body.get("id"), body.get("draft")
     if not isinstance(job_id, str) or not job_id or len(job_id) > 100:
         raise render_failure(400, "`id` must be a new render id such as render_<timestamp>")
-    if fake.store.get("render", job_id) is not None:
+    ref = f"{user['id']}/{job_id}"  # ids are per account: another's is no business of ours
+    if fake.store.get("render", ref) is not None:
         raise render_failure(409, f"The render id {job_id} was used already")
     session = session_of(fake, user, str(body.get("sessionId") or ""))
     if not isinstance(draft, dict) or not any(
@@ -695,7 +697,8 @@ async def render_submit(request: Request, fake: Fake, fault: Fault | None) -> Re
     action = fault.action if fault else None
     budget = float("inf") if action == "hang" else fake.draw(fake.config.latency.render)
     job = fake.jobs.submit(
-        job_id,
+        ref,
+        job_id=job_id,
         user_id=user["id"],
         session_id=session["id"],
         draft=draft,
@@ -715,7 +718,7 @@ def _hint(fake: Fake) -> dict[str, str] | None:
 
 
 def _job_of(request: Request, fake: Fake, user: dict[str, Any]) -> dict[str, Any]:
-    job = fake.jobs.status(request.path_params["job_id"])
+    job = fake.jobs.status(f"{user['id']}/{request.path_params['job_id']}")
     if job is None or job["user_id"] != user["id"]:
         raise render_failure(404, "Render job not found")
     return job
@@ -732,7 +735,7 @@ def _settle(fake: Fake, job: dict[str, Any]) -> None:
         job["user_id"],
         lambda u: u.update(frozen=max(0, u["frozen"] - cost), available=u["available"] + refund),
     )
-    fake.store.update("render", job["id"], lambda j: j.update(settled=True))
+    fake.store.update("render", job["ref"], lambda j: j.update(settled=True))
 
 
 @endpoint("poll")
@@ -741,7 +744,11 @@ async def render_poll(request: Request, fake: Fake, fault: Fault | None) -> Resp
     job = _job_of(request, fake, user)
     _settle(fake, job)
     base = str(request.base_url).rstrip("/")
-    url = f"{base}/media/{job['key']}/{job['id']}.mp4" if job["status"] == "completed" else None
+    url = (
+        f"{base}/media/{job['key']}/{quote(job['id'])}.mp4"
+        if job["status"] == "completed"
+        else None
+    )
     headers = _hint(fake) if job["status"] not in FINAL else None
     if fault is not None and fault.action == "poll_form_b":
         body: dict[str, Any] = {
@@ -766,7 +773,7 @@ async def render_poll(request: Request, fake: Fake, fault: Fault | None) -> Resp
 async def render_cancel(request: Request, fake: Fake, fault: Fault | None) -> Response:
     user = user_of(request, fake)
     job = _job_of(request, fake, user)
-    job = fake.jobs.cancel(job["id"]) or job
+    job = fake.jobs.cancel(job["ref"]) or job
     _settle(fake, job)
     return ok({"id": job["id"], "status": job["status"]}, variant=True)
 

@@ -97,10 +97,10 @@ def run_cell(endpoint: str, fault: str, files: list[Path]) -> Outcome:
             outcome.problems.append(f"{outcome.requests} requests (bound {MAX_REQUESTS})")
         saved = Snapshot.from_json(json.loads(json.dumps(conversation.snapshot().to_json())))
         fake = server.app.state.fake
-        for job_id, job in fake.store.all("render"):
-            status = fake.jobs.status(job_id) or job
-            if status["status"] not in FINAL and job_id not in saved.pending_renders:
-                outcome.problems.append(f"render {job_id} runs but was not saved")
+        for ref, job in fake.store.all("render"):
+            status = fake.jobs.status(ref) or job
+            if status["status"] not in FINAL and job["id"] not in saved.pending_renders:
+                outcome.problems.append(f"render {job['id']} runs but was not saved")
         revived = Conversation(Settings(), now=conversation.now, saved=saved)
         revived.user_says("credits")
         with SyncDriver(server.url, sleep=sleep) as driver:

@@ -53,8 +53,9 @@ class RenderJobs:
 
     def submit(
         self,
-        job_id: str,
+        ref: str,
         *,
+        job_id: str,
         user_id: str,
         session_id: str,
         draft: dict[str, Any],
@@ -63,6 +64,7 @@ class RenderJobs:
     ) -> dict[str, Any]:
         job = {
             "id": job_id,
+            "ref": ref,
             "user_id": user_id,
             "session_id": session_id,
             "draft": draft,
@@ -75,8 +77,8 @@ class RenderJobs:
             "error": None,
             "key": secrets.token_urlsafe(12),
         }
-        self.store.put("render", job_id, job)
-        self._start(job_id)
+        self.store.put("render", ref, job)
+        self._start(ref)
         return job
 
     def _start(self, job_id: str) -> None:
@@ -90,7 +92,7 @@ class RenderJobs:
         if job is None or live.cancelled:
             return
         live.started = True
-        out = self.folder / f"{job_id}.mp4"
+        out = self.folder / f"{job['key']}.mp4"  # never a name the client chose
         try:
             if job.get("fail"):
                 raise RuntimeError(job["fail"])
