@@ -684,3 +684,15 @@ def test_token_never_shows_in_reprs() -> None:
     assert "nmv_usr_test1" not in repr(conv.snapshot())
     assert all("nmv_usr_test1" not in repr(r) for r in server.requests)
     assert conv.snapshot().to_json()["token"] == "nmv_usr_test1"  # the store needs it
+
+
+def test_a_render_that_never_completes_stops_polling_after_an_hour_and_keeps_the_id() -> None:
+    server = ScriptedServer()
+    processing = b'{"success":true,"data":{"status":"processing","progress":50}}'
+    server.poll_answers.extend(Response(200, {}, processing) for _ in range(500))
+    conv, out = exported(server)
+    assert out.done.error_class == "service"
+    assert "after an hour" in out.texts(MessageKind.ERROR)[-1]
+    assert 3600 <= out.elapsed < 3600 + 61
+    assert server.count("poll") == pytest.approx(3600 / 30, abs=2)  # the documented 30 s pace
+    assert conv.pending_renders == (server.renders[0]["id"],)  # resumable later
