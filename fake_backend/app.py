@@ -141,6 +141,9 @@ def fault_answer(fake: Fake, fault: Fault, request: Request) -> Refusal | None:
     return None
 
 
+_OWN_HANG = ("run_sse", "render")  # a stream that never ends; a render that never completes
+
+
 def endpoint(
     name: str,
 ) -> Callable[[Callable[..., Awaitable[Response]]], Callable[[Request], Awaitable[Response]]]:
@@ -152,6 +155,8 @@ def endpoint(
         async def route(request: Request) -> Response:
             fake: Fake = request.app.state.fake
             fault = fake.config.faults.next(name, request.headers.get("x-fake-fault"))
+            if fault is not None and fault.action == "hang" and name not in _OWN_HANG:
+                await asyncio.sleep(3600)  # stops answering; the client must give up
             try:
                 if fault is not None:
                     refusal = fault_answer(fake, fault, request)
@@ -764,6 +769,8 @@ async def render_poll(request: Request, fake: Fake, fault: Fault | None) -> Resp
     data = {"id": job["id"], "status": job["status"], "progress": 100 if url else job["progress"]}
     if url:
         data.update(outputUrl=url, duration=job.get("duration"), size=job.get("size"))
+    if url and job.get("warnings"):  # ours: what the render could not do (e.g. no CJK font)
+        data["warnings"] = job["warnings"]
     if job["status"] == "failed":
         data["error"] = job.get("error") or "the render failed"
     return ok(data, variant=True, headers=headers)

@@ -33,15 +33,17 @@ from nemo_core.steps import Message, MessageKind
 
 MAX_REQUESTS = 40  # for the whole three-turn conversation, whatever the fault
 PROMPT = "make a 6 second video with music"
-EVERYWHERE = ("1001", "429", "500", "drop")
+EVERYWHERE = ("1001", "429", "500", "drop", "hang")  # hang: no answer (the client waits 0.3 s)
+ANSWERED = EVERYWHERE[:-1]  # a silent stream and an endless render take real minutes:
+# those two are in the conversation tests, in virtual time
 IN_SESSION = ("1002",)
 FAULTS: dict[str, tuple[str, ...]] = {
-    "token": ("400", "429", "500", "drop"),
+    "token": ("400", "429", "500", "drop", "hang"),
     "session": EVERYWHERE,
     "upload": (*EVERYWHERE, *IN_SESSION, "4001", "4002"),
-    "run_sse": (*EVERYWHERE, *IN_SESSION, "2001", "silent", "drop_after:1", "error_event"),
+    "run_sse": (*ANSWERED, *IN_SESSION, "2001", "silent", "drop_after:1", "error_event"),
     "state": (*EVERYWHERE, *IN_SESSION),
-    "render": (*EVERYWHERE, *IN_SESSION, "402", "2001", "fail"),
+    "render": (*ANSWERED, *IN_SESSION, "402", "2001", "fail"),
     "poll": (*EVERYWHERE, "poll_form_b"),
 }
 
@@ -83,7 +85,7 @@ def run_cell(endpoint: str, fault: str, files: list[Path]) -> Outcome:
     with EmbeddedServer(create_app(config)) as server:
         url = "http://127.0.0.1:9" if fault == "refused" else server.url
         conversation = Conversation(Settings(), now=time.time())
-        with SyncDriver(url, sleep=sleep, connect_timeout=2) as driver:
+        with SyncDriver(url, sleep=sleep, connect_timeout=2, answer_timeout=0.3) as driver:
             for text, attached in (("upload", files), (PROMPT, []), ("export", [])):
                 sent_before = len(conversation.chat_messages_sent)
                 conversation.user_says(text, files=[probe(f) for f in attached])

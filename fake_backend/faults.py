@@ -30,7 +30,8 @@ ENDPOINTS = (
 
 # What a fault can do. ``drop`` cuts the connection right after the status line (before
 # any body byte; on an upload, while the client may still be sending); ``drop_after:N``
-# cuts a chat stream after N events.
+# cuts a chat stream after N events; ``hang`` stops answering (on /run_sse: a stream that
+# never ends; on render: a job that never completes).
 ACTIONS = (
     "400",
     "429",

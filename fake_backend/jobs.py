@@ -97,8 +97,9 @@ class RenderJobs:
             if job.get("fail"):
                 raise RuntimeError(job["fail"])
             media = self._media(job)
-            result = self._render(job["draft"], media, out, live)
-            info = {"duration": round(result[0], 3), "size": result[1], "encoded": True}
+            duration, size, warnings = self._render(job["draft"], media, out, live)
+            info = {"duration": round(duration, 3), "size": size, "warnings": warnings}
+            info["encoded"] = True
         except Exception as exc:
             reason = str(exc) or type(exc).__name__
             self.store.update("render", job_id, lambda j: j.update(encoded=True, error=reason))
@@ -109,10 +110,10 @@ class RenderJobs:
 
     def _render(
         self, draft: dict[str, Any], media: dict[str, Path], out: Path, live: _Live
-    ) -> tuple[float, int]:
+    ) -> tuple[float, int, list[str]]:
         if not self.real:
             out.write_bytes(b"")
-            return float(draft.get("d") or 0) / 1000, 0
+            return float(draft.get("d") or 0) / 1000, 0, []
         from fake_backend.render import render, settings_for
 
         def progress(fraction: float) -> None:
@@ -126,7 +127,7 @@ class RenderJobs:
             progress=progress,
             cancelled=lambda: live.cancelled,
         )
-        return result.duration_s, result.size_bytes
+        return result.duration_s, result.size_bytes, list(result.warnings)
 
     def _media(self, job: dict[str, Any]) -> dict[str, Path]:
         """Each media URL of the draft -> the uploaded file it names (this user's only)."""

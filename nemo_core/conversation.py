@@ -918,9 +918,14 @@ class Conversation:
                 yield self._show(
                     MessageKind.PROGRESS, "Rendering 100%", what="render", fraction=1.0
                 )
+                raw_warnings = job.get("warnings")
+                warnings = [str(w) for w in raw_warnings] if isinstance(raw_warnings, list) else []
+                if warnings:
+                    info["warnings"] = warnings
+                note = "".join(f" Note: {w}." for w in warnings)
                 yield self._show(
                     MessageKind.VIDEO_READY,
-                    f"Your video is ready: {url or info['download_path']}",
+                    f"Your video is ready: {url or info['download_path']}{note}",
                     **info,
                 )
                 return

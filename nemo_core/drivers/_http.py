@@ -14,9 +14,12 @@ from nemo_core.wire import Request, Response
 READ_CHUNK = 64 * 1024
 
 
+ANSWER_TIMEOUT = 120.0  # the longest wait for a plain (not streamed) answer
+
+
 def timeout(default: float) -> httpx.Timeout:
-    # Streams may be silent for minutes: the read timeout is the core's business
-    # (Receive steps), so only connecting is bounded here.
+    # Streams may be silent for minutes: their read timeout is the core's business
+    # (Receive steps). Plain answers get ``answer_timeout`` per request instead.
     return httpx.Timeout(default, read=None)
 
 
@@ -47,10 +50,18 @@ class _Counted:
 
 @contextlib.contextmanager
 def request_kwargs(
-    request: Request, progress: UploadProgress | None = None
+    request: Request,
+    progress: UploadProgress | None = None,
+    answer_timeout: float = ANSWER_TIMEOUT,
+    connect_timeout: float = 30.0,
 ) -> Iterator[dict[str, Any]]:
-    """httpx keyword arguments; upload files are opened here and streamed from disk."""
+    """httpx keyword arguments; upload files are opened here and streamed from disk.
+
+    A plain request whose server stops answering fails after ``answer_timeout`` (and
+    the core's policy decides on a retry); a stream never times out here."""
     kwargs: dict[str, Any] = {"headers": list(request.headers)}
+    if not request.stream:
+        kwargs["timeout"] = httpx.Timeout(connect_timeout, read=answer_timeout, write=None)
     if request.json is not None:
         kwargs["json"] = request.json
     opened: list[IO[bytes]] = []

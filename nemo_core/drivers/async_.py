@@ -18,6 +18,7 @@ import httpx
 
 from nemo_core.conversation import Conversation
 from nemo_core.drivers._http import (
+    ANSWER_TIMEOUT,
     READ_CHUNK,
     UploadProgress,
     describe,
@@ -42,6 +43,7 @@ class AsyncDriver:
         client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         connect_timeout: float = 30.0,
+        answer_timeout: float = ANSWER_TIMEOUT,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         trace: Callable[[str], None] | None = None,
@@ -55,6 +57,7 @@ class AsyncDriver:
         )
         self._owns_client = client is None
         self.upload_progress = upload_progress
+        self.timeouts = {"answer_timeout": answer_timeout, "connect_timeout": connect_timeout}
         self.sleep = sleep
         self.clock = clock
         self._queue: asyncio.Queue[object] | None = None
@@ -96,7 +99,7 @@ class AsyncDriver:
 
     async def _send(self, conversation: Conversation, request: Request) -> None:
         try:
-            with request_kwargs(request, self.upload_progress) as kwargs:
+            with request_kwargs(request, self.upload_progress, **self.timeouts) as kwargs:
                 if not request.stream:
                     response = await self.client.request(request.method, request.path, **kwargs)
                     conversation.response(to_response(response, response.content))

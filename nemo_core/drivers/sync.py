@@ -18,6 +18,7 @@ import httpx
 
 from nemo_core.conversation import Conversation
 from nemo_core.drivers._http import (
+    ANSWER_TIMEOUT,
     READ_CHUNK,
     UploadProgress,
     describe,
@@ -63,6 +64,7 @@ class SyncDriver:
         client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
         connect_timeout: float = 30.0,
+        answer_timeout: float = ANSWER_TIMEOUT,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         trace: Callable[[str], None] | None = None,
@@ -76,6 +78,7 @@ class SyncDriver:
         )
         self._owns_client = client is None
         self.upload_progress = upload_progress
+        self.timeouts = {"answer_timeout": answer_timeout, "connect_timeout": connect_timeout}
         self.sleep = sleep
         self.clock = clock
         self._stream: _StreamReader | None = None
@@ -115,7 +118,7 @@ class SyncDriver:
 
     def _send(self, conversation: Conversation, request: Request) -> None:
         try:
-            with request_kwargs(request, self.upload_progress) as kwargs:
+            with request_kwargs(request, self.upload_progress, **self.timeouts) as kwargs:
                 if not request.stream:
                     response = self.client.request(request.method, request.path, **kwargs)
                     conversation.response(to_response(response, response.content))

@@ -696,3 +696,15 @@ def test_a_render_that_never_completes_stops_polling_after_an_hour_and_keeps_the
     assert 3600 <= out.elapsed < 3600 + 61
     assert server.count("poll") == pytest.approx(3600 / 30, abs=2)  # the documented 30 s pace
     assert conv.pending_renders == (server.renders[0]["id"],)  # resumable later
+
+
+def test_render_warnings_reach_the_user() -> None:
+    server = ScriptedServer()
+    warning = 'text "你好" not rendered: no font with CJK glyphs on this machine'
+    done = {"status": "completed", "progress": 100, "outputUrl": "https://cdn.test/v.mp4"}
+    body = {"success": True, "data": {**done, "warnings": [warning]}}
+    server.poll_answers.append(Response(200, {}, json.dumps(body).encode()))
+    _, out = exported(server)
+    (ready,) = out.of(MessageKind.VIDEO_READY)
+    assert ready.text.endswith(f"Note: {warning}.")
+    assert ready.data["warnings"] == [warning]

@@ -206,3 +206,16 @@ def test_uploads_report_progress_and_stream_from_disk(
     assert len(seen) >= 2 and all(name == "big.jpg" and total == size for name, _, total in seen)
     sent = [done for _, done, _ in seen]
     assert sent == sorted(sent) and sent[-1] == size
+
+
+def test_a_server_that_stops_answering_is_given_up_on() -> None:
+    plan = FaultPlan()
+    plan.add("credits", "hang", times=None)
+    with EmbeddedServer(create_app(FakeConfig(real_renders=False, faults=plan))) as server:
+        conv = Conversation(Settings(), now=time.time())
+        sleeps = Sleeps()
+        with SyncDriver(server.url, sleep=sleeps, answer_timeout=0.2) as driver:
+            messages = run_sync(driver, conv, "credits")
+    assert messages[-1].error_class == "network"
+    assert "ReadTimeout" in messages[-1].text
+    assert 2 <= conv.requests_sent <= 5  # the token, then a bounded number of tries
