@@ -57,7 +57,6 @@ _SIGNED_QUERY = re.compile(
     re.IGNORECASE,
 )
 _BIND = re.compile(r"bind=([A-Za-z0-9_\-]+)")
-_PLACEHOLDER = re.compile(r"REDACTED")
 
 
 class CassetteError(Exception):
@@ -157,11 +156,6 @@ def _is_text(body: bytes) -> bool:
     return True
 
 
-def multipart_names(body: bytes) -> list[str]:
-    """The file names in a multipart body (what replay matches uploads on)."""
-    return [m.decode("utf-8", "replace") for m in re.findall(rb'filename="([^"]*)"', body)]
-
-
 @dataclass
 class Cassette:
     name: str
@@ -218,11 +212,3 @@ class Cassette:
 def rebase(text: str, base: str) -> str:
     """A recorded text for a replay at ``base`` (the recording's address was ``{base}``)."""
     return text.replace(BASE, base)
-
-
-def unbase(text: str, base: str) -> str:
-    return text.replace(base, BASE) if base else text
-
-
-def is_placeholder(value: str) -> bool:
-    return bool(_PLACEHOLDER.search(value))

@@ -46,4 +46,3 @@ class FakeConfig:
     render_poll_hint: float | None = 0.5  # Retry-After on render answers; None: no hint
     preview_renders: bool = False  # 640x360 renders, for tests
     real_renders: bool = True  # encode a real MP4 (needs the render extra)
-    url_fetch_hosts: tuple[str, ...] = ()  # hosts upload-by-URL may fetch from; else a placeholder

@@ -87,10 +87,6 @@ class PictureSource:
         self._arrays = tuple(np.asarray(plane) for plane in self._source)  # for OpenCV
         self._size = size
 
-    @property
-    def animated(self) -> bool:
-        return self._still is None
-
     def draw(self, progress: float, target: Planes, pool: Executor | None = None) -> None:
         """Write the frame at ``progress`` (0..1 through the segment) into ``target``.
 

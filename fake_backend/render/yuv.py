@@ -118,19 +118,6 @@ def mix(target: Planes, layer: Planes, weight: float) -> None:
         base[...] = mixed
 
 
-def darken(target: Planes, weight: float) -> None:
-    """Fade toward black: ``target = black * (1 - weight) + target * weight``."""
-    w = round(min(1.0, max(0.0, weight)) * 256)
-    if w >= 256:
-        return
-    for plane, black in zip(target.all(), BLACK, strict=True):
-        mixed = plane.astype(np.int32) - black
-        mixed *= w
-        mixed >>= 8
-        mixed += black
-        plane[...] = mixed.astype(np.uint8)
-
-
 @dataclass(frozen=True)
 class Sprite:
     """A pre-converted RGBA picture: premultiplied YUV and alpha at luma and chroma size.
