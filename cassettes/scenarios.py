@@ -29,7 +29,10 @@ SAMPLES = [
     "logo.png",
 ]
 PHOTO = SAMPLES[:1]
-MAKE = [{"say": "upload", "files": PHOTO}, {"say": "make a 6 second video with music"}]
+MAKE: list[dict[str, Any]] = [
+    {"say": "upload", "files": PHOTO},
+    {"say": "make a 6 second video with music"},
+]
 
 
 @dataclass(frozen=True)

@@ -134,7 +134,7 @@ try:  # optional: OpenCV's bilinear warp is about twice as fast as Pillow's resi
 
     _cv2.setNumThreads(1)  # frames are already split across threads; x264 needs the rest
 except ImportError:  # pragma: no cover - the render extra installs it
-    _cv2 = None
+    _cv2 = None  # type: ignore[assignment]
 
 
 def _warp(array: np.ndarray, out: np.ndarray, box: tuple[float, float, float, float]) -> None:
