@@ -658,7 +658,7 @@ class Conversation:
                 before = self._draft
             body = {
                 "app_name": APP_NAME,
-                "user_id": self._user_id or "me",
+                "user_id": "me",  # as documented: the gateway knows the user by the token
                 "session_id": self._session_id,
                 "new_message": {"role": "user", "parts": [{"text": text}]},
                 "streaming": True,
