@@ -1,0 +1,173 @@
+"""Uploads (multipart files streamed to disk, or URLs) and the public media URLs."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+
+from fake_backend import media
+from fake_backend.answers import (
+    endpoint,
+    failure,
+    json_body,
+    ok,
+    session_of,
+    user_of,
+    variant,
+)
+from fake_backend.faults import Fault
+from fake_backend.state import Fake
+
+
+@endpoint("upload")
+async def upload(request: Request, fake: Fake, fault: Fault | None) -> Response:
+    user = user_of(request, fake)
+    session = session_of(fake, user, request.path_params["session_id"])
+    limit = fake.config.max_upload_bytes
+    declared = int(request.headers.get("content-length") or 0)
+    if declared > limit + 1024 * 1024:  # refused before reading a byte of it
+        raise failure(4002, f"The upload is over the {limit // (1024 * 1024)} MB limit", 200)
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        try:
+            stored = await _receive_files(_capped(request, limit + 1024 * 1024), fake, user)
+        except _BodyTooLarge:
+            raise failure(
+                4002, f"The upload is over the {limit // (1024 * 1024)} MB limit"
+            ) from None
+    else:
+        stored = await _receive_urls(request, fake, user)
+    if not stored:
+        raise failure(4001, "No files in the upload (send them as `files` fields)", 200)
+    base = str(request.base_url).rstrip("/")
+    for record in stored:
+        fake.store.put("upload", record["id"], record)
+
+    def add(s: dict[str, Any]) -> None:
+        s["uploads"].extend(stored)
+
+    fake.store.update("session", session["id"], add)
+    files = [file_info(r, base) for r in stored]
+    return ok({"files": files, "session_state_applied": True}, variant=variant(fault))
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _capped(request: Request, cap: int) -> Request:
+    """The same request, whose body reading stops with ``_BodyTooLarge`` past ``cap``
+    bytes: a chunked upload without a Content-Length is cut as it streams."""
+    seen = 0
+
+    async def receive() -> Any:
+        nonlocal seen
+        message = await request.receive()
+        seen += len(message.get("body", b""))
+        if seen > cap:
+            raise _BodyTooLarge
+        return message
+
+    return Request(request.scope, receive)
+
+
+async def _receive_files(
+    request: Request, fake: Fake, user: dict[str, Any]
+) -> list[dict[str, Any]]:
+    # Starlette spools each part to a temporary file past 1 MB: never whole in memory.
+    limit = fake.config.max_upload_bytes
+    form = await request.form(max_files=20, max_fields=20)
+    try:
+        stored: list[dict[str, Any]] = []
+        for part in form.getlist("files"):
+            if isinstance(part, str):
+                raise failure(4001, "`files` must be file parts", 200)
+            name = media.safe_filename(part.filename or "upload")
+            head = await part.read(64)
+            await part.seek(0)
+            try:
+                file_type = media.check(name, part.size or 0, head, limit)
+            except media.UploadRefused as refused:
+                raise failure(refused.code, refused.message, 200) from None
+            record = _new_upload(fake, user, name, file_type)
+            with Path(record["path"]).open("wb") as out:
+                await asyncio.to_thread(shutil.copyfileobj, part.file, out, 1 << 20)
+            stored.append(_finish_upload(record))
+        return stored
+    finally:
+        await form.close()
+
+
+async def _receive_urls(request: Request, fake: Fake, user: dict[str, Any]) -> list[dict[str, Any]]:
+    body = await json_body(request, fake)
+    urls = body.get("urls")
+    if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls) or not urls:
+        raise failure(400, '`urls` must be a list of URLs (with "source_type": "url")', 400)
+    stored = []
+    for url in urls[:20]:
+        try:
+            name = media.check_url(url)
+        except media.UploadRefused as refused:
+            raise failure(refused.code, refused.message, 200) from None
+        # The fake reaches no network: a picture named after the URL stands in for it.
+        if not name.lower().endswith((".jpg", ".jpeg", ".png", ".webp")):
+            name += ".jpg"
+        record = _new_upload(fake, user, name, "image")
+        await asyncio.to_thread(media.placeholder_image, Path(record["path"]), name)
+        record["source_url"] = url
+        stored.append(_finish_upload(record))
+    return stored
+
+
+def _new_upload(fake: Fake, user: dict[str, Any], name: str, file_type: str) -> dict[str, Any]:
+    upload_id = uuid.uuid4().hex
+    folder = fake.uploads / upload_id
+    folder.mkdir()
+    key = secrets.token_urlsafe(12)
+    return {
+        "id": upload_id,
+        "user_id": user["id"],
+        "filename": name,
+        "file_type": file_type,
+        "path": str(folder / name),
+        "cdn_path": f"/media/{key}/{name}",
+    }
+
+
+def _finish_upload(record: dict[str, Any]) -> dict[str, Any]:
+    path = Path(record["path"])
+    record["probe"] = media.probe(path, record["file_type"]).as_json()
+    record["alpha"] = record["file_type"] == "image" and media.has_alpha(path)
+    record["hash"] = media.sha256(path)
+    record["size"] = path.stat().st_size
+    return record
+
+
+def file_info(upload: dict[str, Any], base: str) -> dict[str, Any]:
+    return {
+        "filename": upload["filename"],
+        "file_type": upload["file_type"],
+        "cdn_url": base + upload["cdn_path"],
+        **upload["probe"],
+        "hash": upload["hash"],
+    }
+
+
+async def cdn(request: Request) -> Response:
+    """The public media URLs (as a CDN serves them: no token, unguessable path)."""
+    fake: Fake = request.app.state.fake
+    path = request.url.path
+    for _, record in fake.store.all("upload"):
+        if record["cdn_path"] == path:
+            return FileResponse(record["path"])
+    for _, job in fake.store.all("render"):
+        if job.get("status") == "completed" and f"/media/{job['key']}/{job['id']}.mp4" == path:
+            return FileResponse(job["path"], media_type="video/mp4")
+    return JSONResponse({"error": "not found"}, status_code=404)
