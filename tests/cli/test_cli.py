@@ -306,3 +306,10 @@ def test_demo_on_the_embedded_backend(
     with av.open(str(target)) as container:
         stream = container.streams.video[0]
         assert (stream.width, stream.height) == (1920, 1080)
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.strip() == "nemo 0.1.0"
