@@ -14,6 +14,7 @@ import time
 import traceback
 from collections.abc import Sequence
 from dataclasses import replace
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,10 @@ from nemo_core.drivers.store import Store, default_home
 from nemo_core.errors import LocalProtocolError, NemoError, UserInputError
 from nemo_core.steps import MessageKind
 
-VERSION = "0.1.0"
+try:  # the installed package's version, the one in pyproject.toml
+    VERSION = metadata.version("nemo-toolkit")
+except metadata.PackageNotFoundError:  # pragma: no cover - run from a bare checkout
+    VERSION = "0+unknown"
 PRODUCTION = "https://mega-api-prod.nemovideo.ai"
 DEFAULT_PROMPT = "turn these images into a 30-second promo video with music and text"
 ASPECT_WORDS = {"16:9": "landscape 16:9", "9:16": "vertical 9:16", "1:1": "square 1:1"}
