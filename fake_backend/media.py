@@ -93,8 +93,9 @@ def has_alpha(path: Path) -> bool:
         with Image.open(path) as image:
             if image.mode not in ("RGBA", "LA", "PA") and "transparency" not in image.info:
                 return False
-            low, _ = image.convert("RGBA").getchannel("A").getextrema()
-            return bool(low < 255)
+            alpha = image.convert("RGBA").getchannel("A")
+            see_through = alpha.point(lambda value: 255 if value < 255 else 0)
+            return see_through.getbbox() is not None
     except Exception:  # unreadable: the type check already passed, so just not a logo
         return False
 

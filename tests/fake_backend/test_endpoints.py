@@ -484,3 +484,17 @@ def test_the_embedded_server_turns_nagle_off() -> None:
     with serve() as (server, client):
         assert client.get("/healthz").status_code == 200
         assert server._socket.proto == socket.IPPROTO_TCP
+
+
+def test_transparency_is_what_makes_a_logo(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from fake_backend.media import has_alpha
+
+    opaque, clear, plain = tmp_path / "o.png", tmp_path / "c.png", tmp_path / "p.jpg"
+    Image.new("RGBA", (8, 8), (9, 9, 9, 255)).save(opaque)
+    picture = Image.new("RGBA", (8, 8), (9, 9, 9, 255))
+    picture.putpixel((3, 3), (0, 0, 0, 0))
+    picture.save(clear)
+    Image.new("RGB", (8, 8)).save(plain)
+    assert [has_alpha(p) for p in (opaque, clear, plain)] == [False, True, False]
