@@ -30,7 +30,12 @@ class Encoder:
         video = self._container.add_stream(
             "libx264",
             rate=settings.fps,
-            options={"crf": str(settings.crf), "preset": settings.preset, "profile": "high"},
+            options={
+                "crf": str(settings.crf),
+                "preset": settings.preset,
+                "profile": "high",
+                **({"x264-params": settings.x264_params} if settings.x264_params else {}),
+            },
         )
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
         video.time_base = Fraction(1, settings.fps)
