@@ -102,16 +102,43 @@ def _segment_sound(segment: Segment, length: int) -> np.ndarray:
 
 
 def mix(timeline: Timeline) -> np.ndarray:
-    """The whole soundtrack: tt 1 audio plus the sound of video clips, each at its volume."""
+    """The whole soundtrack: tt 1 audio plus the sound of video clips, each at its volume.
+
+    Music ducks under a clip's own sound (speech, mostly) so it stays audible."""
     total = round(timeline.duration_ms * RATE / 1000)
-    out = np.zeros((2, total), dtype=np.float32)
+    music = np.zeros((2, total), dtype=np.float32)
+    voices = np.zeros((2, total), dtype=np.float32)
     clips = [s for track in timeline.visual_tracks for s in track if s.kind == "video"]
-    for segment in (*timeline.audio, *clips):
-        start = round(segment.start * RATE / 1000)
-        length = min(round(segment.length * RATE / 1000), total - start)
-        if length <= 0 or segment.volume <= 0:
-            continue
-        sound = _segment_sound(segment, length)
-        out[:, start : start + length] += sound * np.float32(segment.volume)
+    for bed, segments in ((music, timeline.audio), (voices, clips)):
+        for segment in segments:
+            start = round(segment.start * RATE / 1000)
+            length = min(round(segment.length * RATE / 1000), total - start)
+            if length <= 0 or segment.volume <= 0:
+                continue
+            sound = _segment_sound(segment, length)
+            bed[:, start : start + length] += sound * np.float32(segment.volume)
+    out = music * duck_gain(voices) + voices
     np.clip(out, -1.0, 1.0, out=out)
     return out
+
+
+DUCK_DEPTH = 0.6  # music drops to 40 % (about -8 dB) while a clip has sound
+DUCK_THRESHOLD = 0.01  # the RMS of clip sound that counts as sound
+DUCK_WINDOW = RATE // 20  # 50 ms loudness windows
+DUCK_SMOOTH = 6  # windows: about 0.3 s to duck and to recover, so it never pumps
+
+
+def duck_gain(voices: np.ndarray) -> np.ndarray:
+    """Per-sample gain for the music: 1 where the clips are quiet, 1 - depth under them."""
+    total = voices.shape[1]
+    if total == 0 or not voices.any():
+        return np.ones(total, dtype=np.float32)
+    windows = -(-total // DUCK_WINDOW)
+    padded = np.zeros(windows * DUCK_WINDOW, dtype=np.float32)
+    padded[:total] = np.abs(voices).mean(axis=0)
+    loudness = np.sqrt((padded.reshape(windows, DUCK_WINDOW) ** 2).mean(axis=1))
+    active = (loudness > DUCK_THRESHOLD).astype(np.float32)
+    kernel = np.ones(DUCK_SMOOTH, dtype=np.float32) / DUCK_SMOOTH
+    smooth = np.convolve(active, kernel, mode="same")
+    gain = 1.0 - DUCK_DEPTH * np.repeat(smooth, DUCK_WINDOW)[:total]
+    return gain.astype(np.float32)

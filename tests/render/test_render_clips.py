@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from render_helpers import Render, audio_of, draft, frames_at, rms
 
-from fake_backend.render.audio import RATE
+from fake_backend.render.audio import DUCK_DEPTH, RATE, duck_gain
 
 
 def write_clip(path: Path, seconds: float = 2.0, size: tuple[int, int] = (320, 240)) -> Path:
@@ -91,3 +91,39 @@ def test_clip_shorter_than_its_segment_holds_the_last_frame(
     result = run(draft((0, [clip(0, 3000)]), d=3000), media)
     (frame,) = frames_at(result.path, [2800])
     assert frame[..., 2].mean() > 180
+
+
+def test_music_ducks_under_a_clip_with_sound(run: Render, tmp_path: Path) -> None:
+    from render_helpers import image, sine_wav, solid
+
+    media = {
+        "clip.mp4": write_clip(tmp_path / "clip.mp4"),
+        "p.jpg": solid(tmp_path / "p.jpg", (90, 90, 90)),
+        "bed.wav": sine_wav(tmp_path / "bed.wav", seconds=8.0, amplitude=0.5),
+    }
+    bed = {
+        "id": "bgm",
+        "asset": {"type": "audio", "src": "bed.wav", "name": "bed.wav"},
+        "start": 0,
+        "length": 8000,
+    }
+    # the clip plays 3-5 s, between the music's fade in (0-1 s) and fade out (6-8 s)
+    pictures = [image("p.jpg", 0, 3000), clip(3000, 2000), image("p.jpg", 5000, 3000)]
+    with_music = audio_of(run(draft((0, pictures), (1, [bed]), d=8000), media).path)
+    clip_only = audio_of(run(draft((0, pictures), d=8000), media).path)
+    n = min(with_music.shape[1], clip_only.shape[1])
+    music = with_music[:, :n] - clip_only[:, :n]  # what the music contributed, ducked
+    before = slice(int(1.5 * RATE), int(2.5 * RATE))
+    under = slice(int(3.6 * RATE), int(4.4 * RATE))
+    ratio = rms(music[:, under]) / rms(music[:, before])
+    assert ratio == pytest.approx(1 - DUCK_DEPTH, abs=0.08)  # about -8 dB under the clip
+
+
+def test_duck_gain_follows_the_clip_sound_smoothly() -> None:
+    voices = np.zeros((2, 3 * RATE), dtype=np.float32)
+    voices[:, RATE : 2 * RATE] = 0.3
+    gain = duck_gain(voices)
+    assert gain[: RATE // 2].min() == pytest.approx(1.0)
+    assert gain[int(1.3 * RATE) : int(1.7 * RATE)].max() == pytest.approx(1 - DUCK_DEPTH)
+    assert np.abs(np.diff(gain)).max() < 0.2  # steps of a sixth of the depth, 50 ms apart
+    assert duck_gain(np.zeros((2, 100), dtype=np.float32)).tolist() == [1.0] * 100
