@@ -117,7 +117,7 @@ def mix(timeline: Timeline) -> np.ndarray:
                 continue
             sound = _segment_sound(segment, length)
             bed[:, start : start + length] += sound * np.float32(segment.volume)
-    out = music * duck_gain(voices) + voices
+    out: np.ndarray = music * duck_gain(voices) + voices
     np.clip(out, -1.0, 1.0, out=out)
     return out
 
