@@ -22,8 +22,10 @@ from nemo_cli.backend import EMBEDDED, Backend, open_backend
 from nemo_cli.exit_codes import ExitCode, describe
 from nemo_cli.output import Output, make_output
 from nemo_cli.runner import Runner, TurnResult
+from nemo_core.drivers import probe
 from nemo_core.drivers.store import Store, default_home
 from nemo_core.errors import LocalProtocolError, NemoError, UserInputError
+from nemo_core.files import check_upload
 from nemo_core.steps import MessageKind
 
 try:  # the installed package's version, the one in pyproject.toml
@@ -238,9 +240,6 @@ def _run(args: argparse.Namespace, output: Output, home: Path) -> int:
         if not str(f).startswith(("http://", "https://"))
     ]
     for path in files:  # refuse bad input before starting anything
-        from nemo_core.drivers import probe
-        from nemo_core.files import check_upload
-
         check_upload(probe(path))
     backend, transport, started = _open(args, home)
     with backend:
