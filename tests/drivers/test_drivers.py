@@ -219,3 +219,69 @@ def test_a_server_that_stops_answering_is_given_up_on() -> None:
     assert messages[-1].error_class == "network"
     assert "ReadTimeout" in messages[-1].text
     assert 2 <= conv.requests_sent <= 5  # the token, then a bounded number of tries
+
+
+# -- the async driver on the same scenarios ------------------------------------------
+
+
+async def run_async(
+    driver: AsyncDriver, conv: Conversation, text: str, files: list[Path] = ()
+) -> list[Message]:  # type: ignore[assignment]
+    conv.user_says(text, files=[probe(p) for p in files])
+    return [m async for m in driver.run(conv)]
+
+
+@pytest.mark.parametrize(
+    "server",
+    [FakeConfig(real_renders=False, faults=FaultPlan.parse("run_sse=drop_after:1"))],
+    indirect=True,
+)
+async def test_async_broken_stream_is_never_resent(
+    server: EmbeddedServer, photos: list[Path]
+) -> None:
+    conv = Conversation(Settings(), now=time.time())
+    async with AsyncDriver(server.url, sleep=Sleeps().asleep) as driver:
+        await run_async(driver, conv, "upload", photos[:1])
+        messages = await run_async(driver, conv, PROMPT)
+    assert conv.chat_messages_sent == [PROMPT]
+    assert "did not send your message again" in messages[0].text
+    assert messages[-1].kind is MessageKind.TIMELINE_CHANGES
+
+
+@pytest.mark.parametrize(
+    "server",
+    [FakeConfig(real_renders=False, latency=Latency(reply=(0.3, 0.3)), heartbeat_every=0.1)],
+    indirect=True,
+)
+async def test_async_receive_waits_across_timeouts(
+    server: EmbeddedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import nemo_core.conversation as machine
+
+    monkeypatch.setattr(
+        machine, "STILL_WORKING_EVERY", 0.05
+    )  # Receive timeouts shorter than the reply
+    conv = Conversation(Settings(), now=time.time())
+    async with AsyncDriver(server.url) as driver:
+        messages = await run_async(driver, conv, "hello there")
+    assert MessageKind.STILL_WORKING in kinds(messages)
+    assert "What should I do?" in messages[-1].text  # no chunk was lost to a timeout
+
+
+async def test_async_refused_connection_and_download(
+    server: EmbeddedServer, photos: list[Path], tmp_path: Path
+) -> None:
+    conv = Conversation(Settings(), now=time.time())
+    sleeps = Sleeps()
+    async with AsyncDriver("http://127.0.0.1:9", sleep=sleeps.asleep) as driver:
+        messages = await run_async(driver, conv, "credits")
+    assert messages[-1].error_class == "network" and 1 <= len(sleeps) <= 4
+    conv = Conversation(Settings(), now=time.time())
+    async with AsyncDriver(server.url, sleep=sleeps.asleep) as driver:
+        await run_async(driver, conv, "upload", photos[:1])
+        uploaded = next(iter(conv.uploads.values()))
+        seen: list[int] = []
+        target = await driver.download(
+            uploaded, tmp_path / "copy.jpg", progress=lambda d, t: seen.append(d)
+        )
+    assert target.read_bytes() == photos[0].read_bytes() and seen[-1] == target.stat().st_size
