@@ -15,6 +15,7 @@ from conversation_harness import (
     drive,
     error,
     new_conversation,
+    ok,
     photo,
     sse,
     text_event,
@@ -708,3 +709,57 @@ def test_render_warnings_reach_the_user() -> None:
     (ready,) = out.of(MessageKind.VIDEO_READY)
     assert ready.text.endswith(f"Note: {warning}.")
     assert ready.data["warnings"] == [warning]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "answer", "words"),
+    [
+        ("token", ok({"user_id": "anon_1"}), "without a token"),
+        ("session", ok({"task_id": "t"}), "without an id"),
+        ("upload", ok({"files": []}), "listed no files"),
+    ],
+)
+def test_answers_missing_what_they_must_carry_are_protocol_errors(
+    endpoint: str, answer: Response, words: str
+) -> None:
+    server = ScriptedServer()
+    server.faults[endpoint].append(answer)
+    out = turn(new_conversation(), server, "upload", files=[photo()])
+    assert out.done.error_class == "protocol"
+    assert words in out.texts(MessageKind.ERROR)[-1]
+
+
+def test_a_stream_that_breaks_the_sse_protocol_is_closed_and_the_state_read() -> None:
+    server = ScriptedServer()
+    endless = b"data: " + b"x" * (1 << 20) + b"x"  # one line over the decoder's cap
+    server.streams.append(Stream([(1.0, endless)], ending="hang"))
+    conv = new_conversation()
+    out = turn(conv, server, "edit")
+    assert "broke the protocol" in " ".join(out.texts(MessageKind.NOTICE))
+    assert server.endpoint(server.requests[-1]) == "state"
+    assert conv.chat_messages_sent == ["edit"]
+
+
+def test_upload_without_files_asks_for_them() -> None:
+    server = ScriptedServer()
+    out = turn(new_conversation(), server, "upload")
+    assert out.texts() == ["Which files? Give me their paths (or URLs) and I'll upload them."]
+    assert server.requests == []
+
+
+def test_a_renamed_upload_is_mapped_by_its_local_name_too() -> None:
+    server = ScriptedServer()
+    renamed = ok(
+        {
+            "files": [
+                {"filename": "x_1.jpg", "file_type": "image", "cdn_url": "https://cdn.test/x_1.jpg"}
+            ]
+        }
+    )
+    server.faults["upload"].append(renamed)
+    conv = new_conversation()
+    turn(conv, server, "upload", files=[photo("mine.jpg")])
+    assert conv.uploads == {
+        "x_1.jpg": "https://cdn.test/x_1.jpg",
+        "mine.jpg": "https://cdn.test/x_1.jpg",
+    }
