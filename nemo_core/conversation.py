@@ -58,6 +58,7 @@ from nemo_core.steps import (
     TurnDone,
     Wait,
 )
+from nemo_core.texts import say
 from nemo_core.wire import (
     APP_NAME,
     SKILL_SOURCE,
@@ -79,7 +80,7 @@ RENDER_POLL_INTERVAL = 30.0  # the documented poll pace, unless the server hints
 MIN_POLL_INTERVAL = 0.2
 RENDER_POLL_CAP = 60 * 60.0  # stop polling (keeping the id) after an hour
 TOKEN_RENEW_MARGIN = 60.0  # renew an anonymous token this long before it expires
-STILL_WORKING_TEXT = "⏳ Still working..."
+STILL_WORKING_TEXT = say("still_working")  # in English; see nemo_core.texts
 _SENTENCE_END = ".!?。！？\n"
 
 
@@ -412,6 +413,10 @@ class Conversation:
             return Input.EMIT_SHOW
         raise LocalProtocolError(f"unexpected step {step!r}")  # pragma: no cover
 
+    def _say(self, key: str, **params: object) -> str:
+        """A message of ``nemo_core.texts`` in the conversation's language."""
+        return say(key, self.settings.language, **params)
+
     @staticmethod
     def _show(kind: MessageKind, text: str, error_class: str | None = None, /, **data: Any) -> Show:
         return Show(Message(kind, text, data, error_class))
@@ -466,7 +471,7 @@ class Conversation:
             if isinstance(fed, _Failed):
                 decision = Decision(Remedy.WAIT_AND_RETRY, 2.0, http_status=None)
                 if not request.idempotent or not budget.allows(decision):
-                    yield from self._fail(f"Could not reach the service: {fed.reason}", "network")
+                    yield from self._fail(self._say("unreachable", reason=fed.reason), "network")
                 budget = budget.spend(decision)
                 yield Wait(decision.wait_s, "network error")
                 continue
@@ -474,7 +479,7 @@ class Conversation:
             self._last_response = fed
             envelope = parse_envelope(fed)
             decision = self._decide(fed, envelope, request, token_request)
-            decision, budget = budget.apply(decision)
+            decision, budget = budget.apply(decision, self.settings.language)
             if decision.remedy is Remedy.PROCEED:
                 return envelope
             yield from self._remedy(decision)
@@ -485,7 +490,7 @@ class Conversation:
         code = envelope.code
         if not envelope.ok and code in (None, 0) and 200 <= response.status < 300:
             text = envelope.message or "the answer said it failed"
-            return Decision(Remedy.STOP, 0.0, f"The service refused the request: {text}",
+            return Decision(Remedy.STOP, 0.0, self._say("refused_plain", text=text),
                             None, response.status, "service")  # fmt: skip
         return decide(
             http_status=response.status,
@@ -497,6 +502,7 @@ class Conversation:
             now=datetime.fromtimestamp(self.now, UTC),
             idempotent=request.idempotent,
             token_request=token_request,
+            language=self.settings.language,
         )
 
     def _remedy(self, decision: Decision) -> Generator[Step, _Fed, None]:
@@ -517,7 +523,7 @@ class Conversation:
             yield Wait(decision.wait_s, "rate limited" if decision.http_status == 429 else "retry")
         elif decision.remedy is Remedy.STOP:
             yield from self._fail(
-                decision.message or "The request failed.", decision.error_class or "service"
+                decision.message or self._say("request_failed"), decision.error_class or "service"
             )
 
     def _ensure_token(self) -> Generator[Step, _Fed, None]:
@@ -538,9 +544,7 @@ class Conversation:
         data = envelope.data if isinstance(envelope.data, dict) else {}
         token = _str(data.get("token"))
         if not token:
-            yield from self._fail(
-                "The service answered the token request without a token.", "protocol"
-            )
+            yield from self._fail(self._say("no_token"), "protocol")
             return
         self._token = Secret(token)
         self._user_id = _str(data.get("user_id")) or self._user_id
@@ -558,7 +562,7 @@ class Conversation:
         data = envelope.data if isinstance(envelope.data, dict) else {}
         session_id = _str(data.get("session_id"))
         if not session_id:
-            yield from self._fail("The service created a session without an id.", "protocol")
+            yield from self._fail(self._say("no_session_id"), "protocol")
             return
         self._session_id = session_id
         self._task_id = _str(data.get("task_id"))
@@ -574,10 +578,7 @@ class Conversation:
             for part in plan.parts:
                 if part.action is Action.UPLOAD:
                     if not attachments:
-                        yield self._show(
-                            MessageKind.NOTICE,
-                            "Which files? Give me their paths (or URLs) and I'll upload them.",
-                        )
+                        yield self._show(MessageKind.NOTICE, self._say("which_files"))
                         continue
                     yield from self._upload(files, urls)
                 elif part.action is Action.CHAT:
@@ -635,14 +636,11 @@ class Conversation:
             duration = _number(info.get("duration"))
             if duration:
                 details.append(f"{duration:g}s")
-            yield self._show(
-                MessageKind.UPLOADED, f"Uploaded {name} ({', '.join(details)})", **info
-            )
+            text = self._say("uploaded", name=name, details=", ".join(details))
+            yield self._show(MessageKind.UPLOADED, text, **info)
         self._draft = None  # the upload may have changed the session state
         if not infos:
-            yield from self._fail(
-                "The upload was accepted but the service listed no files.", "protocol"
-            )
+            yield from self._fail(self._say("upload_listed_nothing"), "protocol")
 
     # -- chat --------------------------------------------------------------------------
 
@@ -675,7 +673,7 @@ class Conversation:
             if isinstance(fed, _Failed):
                 # The request may have reached the agent: never send it again.
                 yield from self._after_broken_stream(
-                    before, f"the connection failed ({fed.reason})"
+                    before, self._say("problem_failed", reason=fed.reason)
                 )
                 return
             assert isinstance(fed, Response)
@@ -685,7 +683,8 @@ class Conversation:
                 envelope = replace(
                     envelope, ok=False, message="the chat answer was not an event stream"
                 )
-            decision, budget = budget.apply(self._decide(fed, envelope, request, False))
+            decision = self._decide(fed, envelope, request, False)
+            decision, budget = budget.apply(decision, self.settings.language)
             if decision.remedy is Remedy.NEW_SESSION:
                 before = None  # the old timeline is gone: diff against the new one
             yield from self._remedy(decision)
@@ -722,12 +721,12 @@ class Conversation:
                     events = decoder.feed(fed.chunk)
                 except SSEProtocolError as exc:
                     yield CloseStream(str(exc))
-                    problem = f"the stream broke the protocol ({exc})"
+                    problem = self._say("problem_protocol", error=exc)
                     break
             elif isinstance(fed, _Closed):
                 events = decoder.close()
             elif isinstance(fed, _Broken):
-                problem = f"the connection broke ({fed.reason})"
+                problem = self._say("problem_broken", reason=fed.reason)
             for sse in events:
                 for event in reader.read(sse):
                     if isinstance(event, TextPiece):
@@ -742,18 +741,18 @@ class Conversation:
                             pending_piece = ""
                         yield from show_text(event.text, MessageKind.AGENT_TEXT)
                     elif isinstance(event, StreamError):
-                        problem = f"the agent reported an error: {event.message}"
+                        problem = self._say("problem_agent", message=event.message)
                     elif isinstance(event, Heartbeat | MalformedEvent):
                         pass  # liveness only; a malformed event never stops the turn
             if isinstance(fed, _Closed | _Broken):
                 break
             if self.now - started >= STREAM_CAP:
                 yield CloseStream("the 15-minute limit of a chat run")
-                problem = "the agent ran past the 15-minute limit"
+                problem = self._say("problem_cap")
                 break
             if self.now - last_shown >= STILL_WORKING_EVERY:
                 last_shown = self.now
-                yield self._show(MessageKind.STILL_WORKING, STILL_WORKING_TEXT)
+                yield self._show(MessageKind.STILL_WORKING, self._say("still_working"))
         for event in reader.close():
             if isinstance(event, TextPiece | AgentText):
                 pending_piece += event.text
@@ -765,7 +764,7 @@ class Conversation:
         elif not shown_text:
             after = yield from self._read_draft()
             yield self._show(
-                MessageKind.TIMELINE_CHANGES, _changes_text(before, after, silent=True),
+                MessageKind.TIMELINE_CHANGES, self._changes_text(before, after, silent=True),
                 changes=describe_changes(before, after),
             )  # fmt: skip
         elif GuiAction.SHOW_TRACKS in actions or GuiAction.READ_STATE in actions:
@@ -774,14 +773,10 @@ class Conversation:
     def _after_broken_stream(
         self, before: Draft | None, problem: str
     ) -> Generator[Step, _Fed, None]:
-        yield self._show(
-            MessageKind.NOTICE,
-            f"The chat stopped early: {problem}. I did not send your message again "
-            "(that would charge twice); here is what the timeline shows now.",
-        )
+        yield self._show(MessageKind.NOTICE, self._say("chat_stopped", problem=problem))
         after = yield from self._read_draft()
         yield self._show(
-            MessageKind.TIMELINE_CHANGES, _changes_text(before, after, silent=False),
+            MessageKind.TIMELINE_CHANGES, self._changes_text(before, after, silent=False),
             changes=describe_changes(before, after),
         )  # fmt: skip
 
@@ -815,13 +810,13 @@ class Conversation:
         total = _number(data.get("total"))
         if total is None and available is not None:
             total = available + (frozen or 0)
-        parts = [f"{available or 0:,.0f} available"]
+        parts = [self._say("credits_available", count=f"{available or 0:,.0f}")]
         if frozen:
-            parts.append(f"{frozen:,.0f} frozen by running jobs")
-        yield self._show(
-            MessageKind.CREDITS, f"Credits: {', '.join(parts)} ({total or 0:,.0f} in total).",
-            available=available, frozen=frozen, total=total,
-        )  # fmt: skip
+            parts.append(self._say("credits_frozen", count=f"{frozen:,.0f}"))
+        text = self._say(
+            "credits", parts=self._say("separator").join(parts), total=f"{total or 0:,.0f}"
+        )
+        yield self._show(MessageKind.CREDITS, text, available=available, frozen=frozen, total=total)
 
     # -- export ----------------------------------------------------------------------------
 
@@ -834,9 +829,9 @@ class Conversation:
         draft = yield from self._read_draft()
         problems = draft.export_problems()
         if problems:
-            text = "Nothing to export yet: " + "; ".join(problems) + "."
+            text = self._say("nothing_to_export", problems="; ".join(problems))
             if not draft.is_exportable:
-                text += " Upload photos or clips and tell me what to make first."
+                text += self._say("upload_first")
             yield from self._fail(text, "user_input")
         render_id = self._next_render_id()
         body = {
@@ -857,19 +852,15 @@ class Conversation:
                 self._pending.remove(render_id)  # refused: no job exists
                 raise
             # No answer: the job may exist. Keep its id, so it is never orphaned.
-            yield self._show(
-                MessageKind.NOTICE,
-                f"The render {render_id} may have started before the connection failed. "
-                "It is saved: resume the export later to pick it up.",
-                render_id=render_id,
-            )
+            text = self._say("render_maybe_started", render_id=render_id)
+            yield self._show(MessageKind.NOTICE, text, render_id=render_id)
             raise
         data = envelope.data if isinstance(envelope.data, dict) else {}
         job_id = _str(data.get("id")) or _str(data.get("taskId")) or render_id
         if job_id != render_id:
             self._pending[self._pending.index(render_id)] = job_id
         yield self._show(
-            MessageKind.RENDER_STARTED, "Rendering the video...", render_id=job_id,
+            MessageKind.RENDER_STARTED, self._say("rendering"), render_id=job_id,
             progress=_number(data.get("progress")) or 0,
         )  # fmt: skip
         yield from self._poll(job_id, first_wait=self._poll_interval())
@@ -915,34 +906,29 @@ class Conversation:
                     "duration": _number(output.get("duration")) or _number(job.get("duration")),
                     "size": _number(output.get("size")) or _number(job.get("size")),
                 }
-                yield self._show(
-                    MessageKind.PROGRESS, "Rendering 100%", what="render", fraction=1.0
-                )
+                done = self._say("rendering_progress", percent=100)
+                yield self._show(MessageKind.PROGRESS, done, what="render", fraction=1.0)
                 raw_warnings = job.get("warnings")
                 warnings = [str(w) for w in raw_warnings] if isinstance(raw_warnings, list) else []
                 if warnings:
                     info["warnings"] = warnings
-                note = "".join(f" Note: {w}." for w in warnings)
-                yield self._show(
-                    MessageKind.VIDEO_READY,
-                    f"Your video is ready: {url or info['download_path']}{note}",
-                    **info,
-                )
+                notes = "".join(self._say("note", warning=w) for w in warnings)
+                where = url or info["download_path"]
+                text = self._say("video_ready", url=where, notes=notes)
+                yield self._show(MessageKind.VIDEO_READY, text, **info)
                 return
             if status in ("failed", "error", "cancelled", "canceled"):
                 self._forget(render_id)
                 reason = _str(job.get("error")) or _str(job.get("message")) or status
-                yield from self._fail(f"The render failed: {reason}", "service")
+                yield from self._fail(self._say("render_failed", reason=reason), "service")
             if progress is not None:
-                yield self._show(
-                    MessageKind.PROGRESS, f"Rendering {progress:.0f}%", what="render",
-                    fraction=min(1.0, max(0.0, progress / 100)),
-                )  # fmt: skip
+                text = self._say("rendering_progress", percent=f"{progress:.0f}")
+                fraction = min(1.0, max(0.0, progress / 100))
+                yield self._show(MessageKind.PROGRESS, text, what="render", fraction=fraction)
             if self.now - started >= RENDER_POLL_CAP:
                 yield from self._fail(
-                    f"The render {render_id} is still running after an hour. It is saved: "
-                    "resume polling later.", "service",
-                )  # fmt: skip
+                    self._say("render_over_an_hour", render_id=render_id), "service"
+                )
             wait = self._poll_interval()
 
     def _forget(self, render_id: str) -> None:
@@ -957,18 +943,11 @@ class Conversation:
             )
         )
         self._forget(render_id)
-        yield self._show(
-            MessageKind.NOTICE, f"Cancelled the render {render_id}.", render_id=render_id
-        )
+        text = self._say("cancelled", render_id=render_id)
+        yield self._show(MessageKind.NOTICE, text, render_id=render_id)
 
-
-def _changes_text(before: Draft | None, after: Draft, *, silent: bool) -> str:
-    changes = describe_changes(before, after)
-    if changes == "Nothing changed in the timeline.":
-        return (
-            "The agent finished without a reply, and nothing changed in the timeline."
-            if silent
-            else changes
-        )
-    lead = "The agent finished without a reply. What changed" if silent else "Timeline changes"
-    return f"{lead}: {changes}."
+    def _changes_text(self, before: Draft | None, after: Draft, *, silent: bool) -> str:
+        changes = describe_changes(before, after)
+        if changes == "Nothing changed in the timeline.":
+            return self._say("silent_nothing" if silent else "nothing_changed")
+        return self._say("silent_changes" if silent else "changes", changes=changes)

@@ -32,6 +32,8 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote
 
+from nemo_core.texts import say
+
 __all__ = [
     "ACCEPTED_EXTENSIONS",
     "MAX_UPLOAD_BYTES",
@@ -124,62 +126,42 @@ def decide(
     now: datetime | None = None,
     idempotent: bool = True,
     token_request: bool = False,
+    language: str = "en",
 ) -> Decision:
-    """The remedy for one answer. ``code`` is the envelope's code (None if none)."""
+    """The remedy for one answer. ``code`` is the envelope's code (None if none).
+
+    ``language``: the messages' language (``nemo_core.texts``)."""
     detail = (message or "").strip()
     ok_status = 200 <= http_status < 300
     if ok_status and code in (None, 0):
         return Decision(Remedy.PROCEED, code=code, http_status=http_status)
     if code == 1001 or http_status == 401:
         if not anonymous:
-            return _stop(
-                "Your NEMO_TOKEN was refused (expired or invalid): get a new one, or unset "
-                "NEMO_TOKEN to use an anonymous token.",
-                "auth",
-                code,
-                http_status,
-            )
+            return _stop(say("token_refused", language), "auth", code, http_status)
         return Decision(Remedy.RENEW_TOKEN, code=code, http_status=http_status)
     if code == 1002 or (http_status == 404 and "session not found" in detail.lower()):
         return Decision(
             Remedy.NEW_SESSION,
-            message="The session expired, so I started a new one. The previous timeline is gone.",
+            message=say("session_lost", language),
             code=code,
             http_status=http_status,
         )
     if code == 2001:
         if anonymous and user_id:
             link = f"{REGISTER_URL}?bind={quote(user_id, safe='')}"
-            text = (
-                f"You are out of credits. Register to get more (your work stays with you): {link}"
-            )
+            text = say("credits_out_link", language, link=link)
         elif anonymous:
-            text = f"You are out of credits. Register to get more: {REGISTER_URL}"
+            text = say("credits_out_register", language, link=REGISTER_URL)
         else:
-            text = "You are out of credits. Top up your NemoVideo account to continue."
+            text = say("credits_out_topup", language)
         return _stop(text, "out_of_credits", code, http_status)
     if code == 4001:
-        return _stop(
-            f"That file type is not supported. Accepted formats: {_formats()}.",
-            "user_input",
-            code,
-            http_status,
-        )
+        text = say("type_unsupported", language, formats=_formats())
+        return _stop(text, "user_input", code, http_status)
     if code == 4002:
-        return _stop(
-            "That file is too large (the limit is 500 MB). Compress it or trim it, then try again.",
-            "user_input",
-            code,
-            http_status,
-        )
+        return _stop(say("too_large", language), "user_input", code, http_status)
     if http_status == 402:
-        return _stop(
-            "Export is not available on the free plan (a subscription tier, not credits). "
-            "Upgrade the plan on nemovideo.com to export.",
-            "export_blocked",
-            code,
-            http_status,
-        )
+        return _stop(say("export_blocked", language), "export_blocked", code, http_status)
     if http_status == 400 and token_request:
         return Decision(Remedy.NEW_CLIENT_ID, code=code, http_status=http_status)
     if http_status == 429:
@@ -187,12 +169,8 @@ def decide(
         wait = DEFAULT_RATE_LIMIT_WAIT if wait is None else wait
         if wait > MAX_WAIT:
             minutes = math.ceil(wait / 60)
-            return _stop(
-                f"Rate limited: the service asks to wait {minutes} minutes. Try again later.",
-                "rate_limited",
-                code,
-                http_status,
-            )
+            text = say("rate_limited_long", language, minutes=minutes)
+            return _stop(text, "rate_limited", code, http_status)
         return Decision(Remedy.WAIT_AND_RETRY, wait, code=code, http_status=http_status)
     if http_status >= 500 and idempotent:
         return Decision(
@@ -200,13 +178,14 @@ def decide(
         )
     reason = f": {detail}" if detail else ""
     what = f"error code {code}" if code not in (None, 0) else f"HTTP {http_status}"
-    return _stop(f"The service refused the request ({what}){reason}", "service", code, http_status)
+    text = say("refused", language, what=what, reason=reason)
+    return _stop(text, "service", code, http_status)
 
 
-_EXHAUSTED = {
-    Remedy.RENEW_TOKEN: ("The service keeps refusing new tokens. Try again later.", "auth"),
-    Remedy.NEW_SESSION: ("The service keeps losing the session. Try again later.", "service"),
-    Remedy.NEW_CLIENT_ID: ("The service keeps refusing the client id. Try again later.", "auth"),
+_EXHAUSTED = {  # remedy -> (message key, error class) when its retries are spent
+    Remedy.RENEW_TOKEN: ("exhausted_token", "auth"),
+    Remedy.NEW_SESSION: ("exhausted_session", "service"),
+    Remedy.NEW_CLIENT_ID: ("exhausted_client", "auth"),
 }
 
 
@@ -239,21 +218,19 @@ class RetryBudget:
         changes = {decision.remedy.value: self._left(decision.remedy) - 1}
         return replace(self, total=self.total - 1, **changes)
 
-    def apply(self, decision: Decision) -> tuple[Decision, RetryBudget]:
+    def apply(self, decision: Decision, language: str = "en") -> tuple[Decision, RetryBudget]:
         """The decision to act on (a stop when the budget is spent) and the new budget."""
         if self.allows(decision):
             return decision, self.spend(decision)
         if decision.remedy is Remedy.WAIT_AND_RETRY:
             if decision.http_status == 429:
-                text, error_class = (
-                    "Still rate-limited after waiting. Try again later.",
-                    "rate_limited",
-                )
+                text, error_class = say("still_rate_limited", language), "rate_limited"
             else:
-                text = f"The service is failing (HTTP {decision.http_status}). Try again later."
+                text = say("service_failing", language, status=decision.http_status)
                 error_class = "service"
         else:
-            text, error_class = _EXHAUSTED[decision.remedy]
+            key, error_class = _EXHAUSTED[decision.remedy]
+            text = say(key, language)
         stop = Decision(Remedy.STOP, 0.0, text, decision.code, decision.http_status, error_class)
         return stop, self
 
