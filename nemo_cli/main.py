@@ -27,6 +27,7 @@ from nemo_core.drivers.store import Store, default_home
 from nemo_core.errors import LocalProtocolError, NemoError, UserInputError
 from nemo_core.files import check_upload
 from nemo_core.steps import MessageKind
+from nemo_core.texts import is_chinese, say
 
 try:  # the installed package's version, the one in pyproject.toml
     VERSION = metadata.version("nemo-toolkit")
@@ -198,6 +199,15 @@ def home_of(args: argparse.Namespace) -> Path:
     return Path(given) if given else default_home()
 
 
+def language_of(args: argparse.Namespace) -> str:
+    """``--language``, else the locale's (``LANG=zh_CN.UTF-8`` -> ``zh``), else English."""
+    given = getattr(args, "language", None)
+    if given:
+        return str(given)
+    locale = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+    return "zh" if is_chinese(locale) else "en"
+
+
 def api_of(args: argparse.Namespace) -> str:
     given = getattr(args, "api", None) or os.environ.get("NEMO_API_URL")
     if given:
@@ -253,7 +263,7 @@ def _run(args: argparse.Namespace, output: Output, home: Path) -> int:
             backend.url,
             store,
             output,
-            language=getattr(args, "language", "en"),
+            language=language_of(args),
             token=token,
             transport=transport,
             now=started,
@@ -263,10 +273,7 @@ def _run(args: argparse.Namespace, output: Output, home: Path) -> int:
         except KeyboardInterrupt:
             pending = runner.conversation.pending_renders
             if pending:
-                output.error(
-                    f"Interrupted. The render {pending[-1]} is kept: "
-                    "run `nemo export --resume` to pick it up."
-                )
+                output.error(say("interrupted_render", runner.language, render_id=pending[-1]))
                 return ExitCode.INTERRUPTED
             raise
         finally:
@@ -281,9 +288,8 @@ def dispatch(args: argparse.Namespace, runner: Runner, output: Output, home: Pat
         folder = home / "samples"
         samples = write_samples(folder)
         files = [*samples.photos, samples.logo]
-        output.message(
-            "notice", f"Using the sample photos and logo in {folder}", {"folder": str(folder)}
-        )
+        text = say("using_samples", runner.language, folder=folder)
+        output.message("notice", text, {"folder": str(folder)})
         return make(runner, output, files, args.prompt, args.aspect, args.output)
     if command == "make":
         return make(runner, output, list(args.files), args.prompt, args.aspect, args.output)
@@ -336,10 +342,14 @@ def finish(runner: Runner, output: Output, result: TurnResult, target: Path | No
     path = runner.driver.download(url, target, progress=progress)
     size = path.stat().st_size
     duration = _duration(path) or ready.data.get("duration")
-    length = f"{duration:.1f} s, " if isinstance(duration, int | float) else ""
+    length = (
+        say("seconds", runner.language, seconds=f"{duration:.1f}")
+        if isinstance(duration, int | float)
+        else ""
+    )
     output.result(
         "video",
-        text=f"Saved {path} ({length}{size / 1_000_000:.1f} MB)",
+        text=say("saved", runner.language, path=path, length=length, size=f"{size / 1e6:.1f}"),
         path=str(path),
         duration=duration,
         size=size,
@@ -365,7 +375,7 @@ def chat(runner: Runner, output: Output, files: list[Path]) -> int:
         code = runner.say("upload", files).code
     interactive = sys.stdin.isatty()
     if interactive:
-        output.message("notice", 'Say what you want ("quit" to leave).', {})
+        output.message("notice", say("chat_hello", runner.language), {})
     while True:
         try:
             line = input("you> " if interactive else "")

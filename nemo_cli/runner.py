@@ -47,6 +47,7 @@ class Runner:
     ) -> None:
         self.store = store
         self.output = output
+        self.language = language
         settings = Settings(
             token=Secret(token) if token else None,
             language=language,

@@ -144,6 +144,18 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "nothing_changed": ("Nothing changed in the timeline.", "时间线没有变化。"),
     "changes": ("Timeline changes: {changes}.", "时间线的变化：{changes}。"),
+    # the command line
+    "saved": ("Saved {path} ({length}{size} MB)", "已保存 {path}（{length}{size} MB）"),
+    "seconds": ("{seconds} s, ", "{seconds} 秒，"),
+    "using_samples": (
+        "Using the sample photos and logo in {folder}",
+        "使用 {folder} 中的示例图片和 logo",
+    ),
+    "chat_hello": ('Say what you want ("quit" to leave).', "说出你想要的效果（输入 quit 退出）。"),
+    "interrupted_render": (
+        "Interrupted. The render {render_id} is kept: run `nemo export --resume` to pick it up.",
+        "已中断。渲染 {render_id} 已保存：运行 `nemo export --resume` 即可接上。",
+    ),
 }
 
 

@@ -313,3 +313,13 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert exited.value.code == 0
     assert capsys.readouterr().out.strip() == "nemo 0.1.0"
+
+
+def test_a_chinese_locale_gets_chinese_messages(
+    home: Path, api: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert main(["credits", "--api", api]) == 0
+    assert capsys.readouterr().out.strip() == "积分：可用 100（共 100）。"
+    assert main(["credits", "--api", api, "--language", "en"]) == 0
+    assert capsys.readouterr().out.strip() == "Credits: 100 available (100 in total)."
