@@ -80,7 +80,6 @@ RENDER_POLL_INTERVAL = 30.0  # the documented poll pace, unless the server hints
 MIN_POLL_INTERVAL = 0.2
 RENDER_POLL_CAP = 60 * 60.0  # stop polling (keeping the id) after an hour
 TOKEN_RENEW_MARGIN = 60.0  # renew an anonymous token this long before it expires
-STILL_WORKING_TEXT = say("still_working")  # in English; see nemo_core.texts
 _SENTENCE_END = ".!?。！？\n"
 
 

@@ -24,7 +24,7 @@ from conversation_harness import (
 )
 
 from nemo_core._state import State
-from nemo_core.conversation import STILL_WORKING_TEXT, Conversation, Settings
+from nemo_core.conversation import Conversation, Settings
 from nemo_core.errors import LocalProtocolError, UserInputError
 from nemo_core.files import FileFacts
 from nemo_core.steps import MessageKind, Send
@@ -211,7 +211,7 @@ def test_still_working_at_most_every_two_minutes_while_silent() -> None:
     server.streams.append(Stream(chunks))
     out = turn(new_conversation(), server, "generate a clip")
     notices = out.of(MessageKind.STILL_WORKING)
-    assert [m.text for m in notices] == [STILL_WORKING_TEXT] * 3
+    assert [m.text for m in notices] == ["⏳ Still working..."] * 3
     assert out.texts()[-1] == "Ready."
 
 
