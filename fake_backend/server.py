@@ -56,8 +56,9 @@ class EmbeddedServer:
             log_level="critical",
             access_log=False,
             lifespan="on",
-            timeout_graceful_shutdown=GRACE_S,
         )
+        # Annotated as int, used as asyncio.wait_for's timeout: a fraction works.
+        config.timeout_graceful_shutdown = GRACE_S  # type: ignore[assignment]
         self._server = _QuickServer(config)
         self._thread = threading.Thread(target=self._run, name="nemo-fake", daemon=True)
 
