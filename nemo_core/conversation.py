@@ -28,9 +28,9 @@ import uuid
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from nemo_core import _state
+from nemo_core import _state, answers
 from nemo_core._state import Input, State
 from nemo_core.agent_events import (
     AgentEventReader,
@@ -186,36 +186,9 @@ class _Abort(Exception):
         self.error_class = error_class
 
 
+_T = TypeVar("_T")
 _Fed = Response | _Failed | _Opened | _Data | _Elapsed | _Closed | _Broken | None
 _Flow = Generator[Step, _Fed, Any]
-
-
-def _parse_expiry(value: Any) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        return when.timestamp()
-    return None
-
-
-def _str(value: Any) -> str | None:
-    if isinstance(value, str) and value:
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)  # numeric ids
-    return None
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    return None
 
 
 class Conversation:
@@ -432,6 +405,15 @@ class Conversation:
         yield self._show(MessageKind.ERROR, text, error_class)
         raise _Abort(error_class)
 
+    def _read(self, reader: Callable[..., _T], *answer: Any) -> Generator[Step, _Fed, _T]:
+        """An answer through its strict reader (``nemo_core.answers``); one that lacks
+        what the client needs ends the turn as a protocol error naming the field."""
+        try:
+            return reader(*answer)
+        except RemoteProtocolError as exc:
+            yield from self._fail(self._say("bad_answer", error=exc), "protocol")
+            raise  # pragma: no cover - _fail always raises
+
     # -- requests ------------------------------------------------------------------
 
     def _headers(
@@ -540,14 +522,10 @@ class Conversation:
             needs_session=False,
             token_request=True,
         )
-        data = envelope.data if isinstance(envelope.data, dict) else {}
-        token = _str(data.get("token"))
-        if not token:
-            yield from self._fail(self._say("no_token"), "protocol")
-            return
-        self._token = Secret(token)
-        self._user_id = _str(data.get("user_id")) or self._user_id
-        self._token_expires_at = _parse_expiry(data.get("expires_at"))
+        answer = yield from self._read(answers.read_token, envelope.data)
+        self._token = Secret(answer.token)
+        self._user_id = answer.user_id or self._user_id
+        self._token_expires_at = answer.expires_at
 
     def _ensure_session(self) -> Generator[Step, _Fed, None]:
         if self._session_id is not None:
@@ -558,14 +536,10 @@ class Conversation:
             lambda: Request("POST", Endpoints.SESSION, self._headers(), json=body),
             needs_session=False,
         )
-        data = envelope.data if isinstance(envelope.data, dict) else {}
-        session_id = _str(data.get("session_id"))
-        if not session_id:
-            yield from self._fail(self._say("no_session_id"), "protocol")
-            return
-        self._session_id = session_id
-        self._task_id = _str(data.get("task_id"))
-        self._user_id = _str(data.get("user_id")) or self._user_id
+        session = yield from self._read(answers.read_session, envelope.data)
+        self._session_id = session.session_id
+        self._task_id = session.task_id
+        self._user_id = session.user_id or self._user_id
         self._draft = Draft.from_json({})  # a new session starts with an empty timeline
 
     # -- the turn ------------------------------------------------------------------
@@ -618,28 +592,24 @@ class Conversation:
             yield from self._uploaded(envelope, [u.rsplit("/", 1)[-1] for u in urls])
 
     def _uploaded(self, envelope: Envelope, names: list[str]) -> Generator[Step, _Fed, None]:
-        data = envelope.data if isinstance(envelope.data, dict) else {}
-        listed = data.get("files")
-        infos = listed if isinstance(listed, list) else []
-        for index, info in enumerate(i for i in infos if isinstance(i, dict)):
-            name = _str(info.get("filename")) or (names[index] if index < len(names) else "file")
-            url = _str(info.get("cdn_url"))
-            if url:
-                self._uploads[name] = url
-                for local in names:  # the server may rename; map the local name too
-                    if local not in self._uploads and len(infos) == 1:
-                        self._uploads[local] = url
-            details = [str(info.get("file_type") or "file")]
+        self._draft = None  # the upload may have changed the session state
+        infos = yield from self._read(answers.read_uploaded, envelope.data)
+        for index, uploaded in enumerate(infos):
+            info = uploaded.info
+            name = uploaded.filename or (names[index] if index < len(names) else "file")
+            url = uploaded.cdn_url
+            self._uploads[name] = url
+            for local in names:  # the server may rename; map the local name too
+                if local not in self._uploads and len(infos) == 1:
+                    self._uploads[local] = url
+            details = [uploaded.file_type or "file"]
             if info.get("width") and info.get("height"):
                 details.append(f"{info['width']}x{info['height']}")
-            duration = _number(info.get("duration"))
+            duration = uploaded.duration
             if duration:
                 details.append(f"{duration:g}s")
             text = self._say("uploaded", name=name, details=", ".join(details))
             yield self._show(MessageKind.UPLOADED, text, **info)
-        self._draft = None  # the upload may have changed the session state
-        if not infos:
-            yield from self._fail(self._say("upload_listed_nothing"), "protocol")
 
     # -- chat --------------------------------------------------------------------------
 
@@ -785,12 +755,7 @@ class Conversation:
         envelope = yield from self._call(
             lambda: Request("GET", Endpoints.state(self._session_id or ""), self._headers())
         )
-        data = envelope.data if isinstance(envelope.data, dict) else {}
-        state = data.get("state") if isinstance(data.get("state"), dict) else data
-        try:
-            draft = Draft.from_json(state.get("draft") if isinstance(state, dict) else None)
-        except RemoteProtocolError:  # a draft that is not an object: show it as empty
-            draft = Draft.from_json({})
+        draft = yield from self._read(answers.read_draft, envelope.data)
         self._draft = draft
         return draft
 
@@ -804,17 +769,12 @@ class Conversation:
         envelope = yield from self._call(
             lambda: Request("GET", Endpoints.CREDITS, self._headers()), needs_session=False
         )
-        data = envelope.data if isinstance(envelope.data, dict) else {}
-        available, frozen = _number(data.get("available")), _number(data.get("frozen"))
-        total = _number(data.get("total"))
-        if total is None and available is not None:
-            total = available + (frozen or 0)
-        parts = [self._say("credits_available", count=f"{available or 0:,.0f}")]
+        credits = yield from self._read(answers.read_credits, envelope.data)
+        available, frozen, total = credits.available, credits.frozen, credits.total
+        parts = [self._say("credits_available", count=f"{available:,.0f}")]
         if frozen:
             parts.append(self._say("credits_frozen", count=f"{frozen:,.0f}"))
-        text = self._say(
-            "credits", parts=self._say("separator").join(parts), total=f"{total or 0:,.0f}"
-        )
+        text = self._say("credits", parts=self._say("separator").join(parts), total=f"{total:,.0f}")
         yield self._show(MessageKind.CREDITS, text, available=available, frozen=frozen, total=total)
 
     # -- export ----------------------------------------------------------------------------
@@ -854,13 +814,13 @@ class Conversation:
             text = self._say("render_maybe_started", render_id=render_id)
             yield self._show(MessageKind.NOTICE, text, render_id=render_id)
             raise
-        data = envelope.data if isinstance(envelope.data, dict) else {}
-        job_id = _str(data.get("id")) or _str(data.get("taskId")) or render_id
+        submitted = yield from self._read(answers.read_render_submitted, envelope.data)
+        job_id = submitted.render_id or render_id
         if job_id != render_id:
             self._pending[self._pending.index(render_id)] = job_id
         yield self._show(
             MessageKind.RENDER_STARTED, self._say("rendering"), render_id=job_id,
-            progress=_number(data.get("progress")) or 0,
+            progress=submitted.progress or 0,
         )  # fmt: skip
         yield from self._poll(job_id, first_wait=self._poll_interval())
 
@@ -888,27 +848,22 @@ class Conversation:
                 if self._last_response is not None and self._last_response.status == 404:
                     self._forget(render_id)  # the service does not know this job
                 raise
-            job = envelope.data if isinstance(envelope.data, dict) else {}
-            if "status" not in job and isinstance(envelope.raw, dict):
-                job = envelope.raw  # the second documented form: fields at the top level
-            status = str(job.get("status") or "").lower()
-            progress = _number(job.get("progress"))
-            if status == "completed":
+            # Unreadable: the id stays pending (the job may still run), the turn stops.
+            job = yield from self._read(answers.read_render_job, envelope.data, envelope.raw)
+            progress = job.progress
+            if job.completed:
                 self._forget(render_id)
-                raw_output = job.get("output")
-                output = raw_output if isinstance(raw_output, dict) else {}
-                url = _str(job.get("outputUrl")) or _str(output.get("url"))
+                url = job.url
                 info: dict[str, Any] = {
                     "render_id": render_id,
                     "url": url,
                     "download_path": Endpoints.render_download(render_id),
-                    "duration": _number(output.get("duration")) or _number(job.get("duration")),
-                    "size": _number(output.get("size")) or _number(job.get("size")),
+                    "duration": job.duration,
+                    "size": job.size,
                 }
                 done = self._say("rendering_progress", percent=100)
                 yield self._show(MessageKind.PROGRESS, done, what="render", fraction=1.0)
-                raw_warnings = job.get("warnings")
-                warnings = [str(w) for w in raw_warnings] if isinstance(raw_warnings, list) else []
+                warnings = list(job.warnings)
                 if warnings:
                     info["warnings"] = warnings
                 notes = "".join(self._say("note", warning=w) for w in warnings)
@@ -916,9 +871,9 @@ class Conversation:
                 text = self._say("video_ready", url=where, notes=notes)
                 yield self._show(MessageKind.VIDEO_READY, text, **info)
                 return
-            if status in ("failed", "error", "cancelled", "canceled"):
+            if job.failed:
                 self._forget(render_id)
-                reason = _str(job.get("error")) or _str(job.get("message")) or status
+                reason = job.error or job.status
                 yield from self._fail(self._say("render_failed", reason=reason), "service")
             if progress is not None:
                 text = self._say("rendering_progress", percent=f"{progress:.0f}")

@@ -79,22 +79,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     "unreachable": ("Could not reach the service: {reason}", "无法连接服务：{reason}"),
     "refused_plain": ("The service refused the request: {text}", "服务拒绝了请求：{text}"),
     "request_failed": ("The request failed.", "请求失败。"),
-    "no_token": (
-        "The service answered the token request without a token.",
-        "服务回应了令牌请求，但没有给出令牌。",
-    ),
-    "no_session_id": (
-        "The service created a session without an id.",
-        "服务创建了会话，但没有给出会话 ID。",
-    ),
     "which_files": (
         "Which files? Give me their paths (or URLs) and I'll upload them.",
         "要上传哪些文件？告诉我文件路径（或链接），我来上传。",
     ),
     "uploaded": ("Uploaded {name} ({details})", "已上传 {name}（{details}）"),
-    "upload_listed_nothing": (
-        "The upload was accepted but the service listed no files.",
-        "上传已被接受，但服务没有列出任何文件。",
+    "bad_answer": (
+        "The service's answer broke the protocol ({error}).",
+        "服务的回应违反了协议（{error}）。",
     ),
     "chat_stopped": (
         "The chat stopped early: {problem}. I did not send your message again "

@@ -714,8 +714,8 @@ def test_render_warnings_reach_the_user() -> None:
 @pytest.mark.parametrize(
     ("endpoint", "answer", "words"),
     [
-        ("token", ok({"user_id": "anon_1"}), "without a token"),
-        ("session", ok({"task_id": "t"}), "without an id"),
+        ("token", ok({"user_id": "anon_1"}), "token answer: 'token' is missing"),
+        ("session", ok({"task_id": "t"}), "session answer: 'session_id' is missing"),
         ("upload", ok({"files": []}), "listed no files"),
     ],
 )
