@@ -8,7 +8,6 @@ clock can make a "90 s" render instant, and a slow encode is never reported done
 
 from __future__ import annotations
 
-import secrets
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from fake_backend import ids
 from fake_backend.clock import Clock
 from fake_backend.store import Store
 
@@ -75,7 +75,7 @@ class RenderJobs:
             "fail": fail,
             "encoded": False,
             "error": None,
-            "key": secrets.token_urlsafe(12),
+            "key": ids.file_key(),
         }
         self.store.put("render", ref, job)
         self._start(ref)

@@ -14,7 +14,10 @@ APP = "nemo_agent"
 
 
 class Fake:
-    """The state behind one app: config, store, render jobs, the seeded random source."""
+    """The state behind one app: config, store, render jobs, the seeded random source.
+
+    ``random`` is seeded for faults and latencies only; ids come from ``fake_backend.ids``.
+    """
 
     def __init__(self, config: FakeConfig) -> None:
         self.config = config
