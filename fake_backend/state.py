@@ -40,6 +40,8 @@ class Fake:
             self.renders,
             preview=config.preview_renders,
             real=config.real_renders,
+            lease_ttl=config.lease_ttl,
+            adopt_orphans=config.adopt_orphans,
         )
 
     def close(self) -> None:
