@@ -21,7 +21,11 @@ from nemo_cli.output import Output
 from nemo_core.conversation import Conversation, Settings
 from nemo_core.drivers import Store, SyncDriver, probe
 from nemo_core.steps import Message, MessageKind
+from nemo_core.texts import say
 from nemo_core.wire import Secret, detect_platform
+
+# failures after which a pending render is still worth polling
+TRANSIENT = (ExitCode.NETWORK, ExitCode.RATE_LIMITED, ExitCode.PROTOCOL, ExitCode.AUTH)
 
 
 @dataclass
@@ -90,7 +94,7 @@ class Runner:
     def resume(self, render_id: str | None = None) -> TurnResult:
         self._catch_up()
         self.conversation.resume_export(render_id)
-        return self._run()
+        return self._run(watching=self.conversation.pending_renders[-1:])
 
     def cancel(self, render_id: str | None = None) -> TurnResult:
         self._catch_up()
@@ -102,14 +106,17 @@ class Runner:
         if self.follow_wall_clock:
             self.conversation.time_passed(max(0.0, time.time() - self.conversation.now))
 
-    def _run(self) -> TurnResult:
+    def _run(self, watching: Sequence[str] = ()) -> TurnResult:
+        """Run the turn; ``watching``: a render it polls (one it starts is added)."""
         result = TurnResult(ExitCode.OK)
+        renders = list(watching)
         self.output.busy(True)
         try:
             for message in self.driver.run(self.conversation):
                 self.output.busy(False)
                 result.messages.append(message)
                 if message.kind is MessageKind.RENDER_STARTED:
+                    renders.append(str(message.data.get("render_id")))
                     self.save()  # the job id outlives this process
                 self.show(message)
                 if message.kind is MessageKind.ERROR:
@@ -118,6 +125,9 @@ class Runner:
         finally:
             self.output.busy(False)
             self.save()
+        kept = [r for r in renders if r in self.conversation.pending_renders]
+        if result.code in TRANSIENT and kept:  # say how to get it back, as Ctrl-C does
+            self.output.error(say("render_kept", self.language, render_id=kept[-1]))
         return result
 
     def show(self, message: Message) -> None:

@@ -156,6 +156,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Interrupted. The render {render_id} is kept: run `nemo export --resume` to pick it up.",
         "已中断。渲染 {render_id} 已保存：运行 `nemo export --resume` 即可接上。",
     ),
+    "render_kept": (
+        "The render {render_id} is kept: run `nemo export --resume` to pick it up.",
+        "渲染 {render_id} 已保存：运行 `nemo export --resume` 即可接上。",
+    ),
 }
 
 
