@@ -62,6 +62,9 @@ class Runner:
         self.conversation = Conversation(
             settings, now=time.time() if now is None else now, saved=store.load()
         )
+        for notice in store.notices:  # a damaged session file, moved aside: never silent
+            output.error(notice, error_class="store_damaged")
+        store.notices.clear()
         trace = output.debug if output.verbose else None
         # time.sleep looked up per call, so tests can run the core's waits in virtual time
         self.driver = SyncDriver(
