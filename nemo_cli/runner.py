@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,7 @@ class Runner:
     ) -> None:
         self.store = store
         self.output = output
+        self._kept: list[str] = []
         self.language = language
         settings = Settings(
             token=Secret(token) if token else None,
@@ -85,8 +86,23 @@ class Runner:
         self.save()
         self.driver.close()
 
+    @property
+    def pending_renders(self) -> tuple[str, ...]:
+        kept = tuple(r for r in self._kept if r not in self.conversation.pending_renders)
+        return (*self.conversation.pending_renders, *kept)
+
+    def keep(self, render_id: str) -> None:
+        """Keep a render id pending although the conversation is done with it (a failed
+        download): ``nemo export --resume`` downloads it again."""
+        self._kept.append(render_id)
+        self.save()
+
     def save(self) -> None:
-        self.store.save(self.conversation.snapshot())
+        snapshot = self.conversation.snapshot()
+        extra = tuple(r for r in self._kept if r not in snapshot.pending_renders)
+        if extra:
+            snapshot = replace(snapshot, pending_renders=(*snapshot.pending_renders, *extra))
+        self.store.save(snapshot)
 
     def say(self, text: str, files: Sequence[Path] = (), urls: Sequence[str] = ()) -> TurnResult:
         facts = [probe(path) for path in files]  # raises UserInputError before any request
