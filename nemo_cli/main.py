@@ -18,10 +18,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from nemo_cli.backend import EMBEDDED, Backend, open_backend
 from nemo_cli.exit_codes import ExitCode, describe
 from nemo_cli.output import Output, make_output
 from nemo_cli.runner import Runner, TurnResult
+from nemo_cli.target import EmptyVideo, check_target, check_video
 from nemo_core.drivers import probe
 from nemo_core.drivers.store import Store, default_home
 from nemo_core.errors import LocalProtocolError, NemoError, UserInputError
@@ -251,6 +254,9 @@ def _run(args: argparse.Namespace, output: Output, home: Path) -> int:
     ]
     for path in files:  # refuse bad input before starting anything
         check_upload(probe(path))
+    target = _target_of(args)
+    if target is not None:  # before any upload, chat or render is paid for
+        check_target(target, language_of(args))
     backend, transport, started = _open(args, home)
     with backend:
         output.debug(f"server: {'embedded fake at ' if backend.embedded else ''}{backend.url}")
@@ -271,13 +277,22 @@ def _run(args: argparse.Namespace, output: Output, home: Path) -> int:
         try:
             return dispatch(args, runner, output, home)
         except KeyboardInterrupt:
-            pending = runner.conversation.pending_renders
+            pending = runner.pending_renders
             if pending:
                 output.error(say("interrupted_render", runner.language, render_id=pending[-1]))
                 return ExitCode.INTERRUPTED
             raise
         finally:
             runner.close()
+
+
+def _target_of(args: argparse.Namespace) -> Path | None:
+    """The file ``-o`` names (``export`` without ``-o``: ``<render id>.mp4`` here)."""
+    if args.command in ("make", "demo"):
+        return Path(args.output)
+    if args.command == "export" and args.cancel is None:
+        return Path(args.output) if args.output else Path("render.mp4")
+    return None
 
 
 def dispatch(args: argparse.Namespace, runner: Runner, output: Output, home: Path) -> int:
@@ -339,7 +354,22 @@ def finish(runner: Runner, output: Output, result: TurnResult, target: Path | No
         if total:
             output.progress("Downloading", {"what": "download", "fraction": done / total})
 
-    path = runner.driver.download(url, target, progress=progress)
+    render_id = str(ready.data.get("render_id") or "")
+    try:
+        path = runner.driver.download(url, target, progress=progress, check=check_video)
+    except KeyboardInterrupt:
+        if render_id:
+            runner.keep(render_id)
+        raise
+    except (httpx.HTTPError, OSError, EmptyVideo) as exc:
+        code, reason = _download_failure(exc)
+        if render_id:
+            runner.keep(render_id)  # a paid render is never forgotten
+        text = say(
+            "download_failed", runner.language, path=target, reason=reason, render_id=render_id
+        )
+        output.error(text, error_class="download")
+        return code
     size = path.stat().st_size
     duration = _duration(path) or ready.data.get("duration")
     length = (
@@ -357,6 +387,18 @@ def finish(runner: Runner, output: Output, result: TurnResult, target: Path | No
         url=url,
     )
     return ExitCode.OK
+
+
+def _download_failure(exc: Exception) -> tuple[ExitCode, str]:
+    """The exit code and a short reason (never a raw errno) for a failed download."""
+    if isinstance(exc, httpx.HTTPStatusError):
+        return ExitCode.SERVICE, f"the server answered HTTP {exc.response.status_code}"
+    if isinstance(exc, httpx.HTTPError):
+        return ExitCode.NETWORK, f"the connection failed: {type(exc).__name__}"
+    if isinstance(exc, EmptyVideo):
+        return ExitCode.PROTOCOL, str(exc)
+    assert isinstance(exc, OSError)
+    return ExitCode.USER_INPUT, exc.strerror or type(exc).__name__
 
 
 def _duration(path: Path) -> float | None:
@@ -422,6 +464,7 @@ def serve(args: argparse.Namespace, output: Output) -> int:
         latency=Latency.realistic() if args.realistic else Latency(),
         render_poll_hint=None if args.realistic else 0.5,
         preview_renders=args.preview,
+        adopt_orphans=True,  # finish what a stopped or killed server left
     )
     if getattr(args, "replay", None):
         from cassettes import Cassette

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,11 @@ from nemo_cli.output import Output
 from nemo_core.conversation import Conversation, Settings
 from nemo_core.drivers import Store, SyncDriver, probe
 from nemo_core.steps import Message, MessageKind
+from nemo_core.texts import say
 from nemo_core.wire import Secret, detect_platform
+
+# failures after which a pending render is still worth polling
+TRANSIENT = (ExitCode.NETWORK, ExitCode.RATE_LIMITED, ExitCode.PROTOCOL, ExitCode.AUTH)
 
 
 @dataclass
@@ -47,6 +51,7 @@ class Runner:
     ) -> None:
         self.store = store
         self.output = output
+        self._kept: list[str] = []
         self.language = language
         settings = Settings(
             token=Secret(token) if token else None,
@@ -58,6 +63,9 @@ class Runner:
         self.conversation = Conversation(
             settings, now=time.time() if now is None else now, saved=store.load()
         )
+        for notice in store.notices:  # a damaged session file, moved aside: never silent
+            output.error(notice, error_class="store_damaged")
+        store.notices.clear()
         trace = output.debug if output.verbose else None
         # time.sleep looked up per call, so tests can run the core's waits in virtual time
         self.driver = SyncDriver(
@@ -78,8 +86,23 @@ class Runner:
         self.save()
         self.driver.close()
 
+    @property
+    def pending_renders(self) -> tuple[str, ...]:
+        kept = tuple(r for r in self._kept if r not in self.conversation.pending_renders)
+        return (*self.conversation.pending_renders, *kept)
+
+    def keep(self, render_id: str) -> None:
+        """Keep a render id pending although the conversation is done with it (a failed
+        download): ``nemo export --resume`` downloads it again."""
+        self._kept.append(render_id)
+        self.save()
+
     def save(self) -> None:
-        self.store.save(self.conversation.snapshot())
+        snapshot = self.conversation.snapshot()
+        extra = tuple(r for r in self._kept if r not in snapshot.pending_renders)
+        if extra:
+            snapshot = replace(snapshot, pending_renders=(*snapshot.pending_renders, *extra))
+        self.store.save(snapshot)
 
     def say(self, text: str, files: Sequence[Path] = (), urls: Sequence[str] = ()) -> TurnResult:
         facts = [probe(path) for path in files]  # raises UserInputError before any request
@@ -90,7 +113,7 @@ class Runner:
     def resume(self, render_id: str | None = None) -> TurnResult:
         self._catch_up()
         self.conversation.resume_export(render_id)
-        return self._run()
+        return self._run(watching=self.conversation.pending_renders[-1:])
 
     def cancel(self, render_id: str | None = None) -> TurnResult:
         self._catch_up()
@@ -102,14 +125,17 @@ class Runner:
         if self.follow_wall_clock:
             self.conversation.time_passed(max(0.0, time.time() - self.conversation.now))
 
-    def _run(self) -> TurnResult:
+    def _run(self, watching: Sequence[str] = ()) -> TurnResult:
+        """Run the turn; ``watching``: a render it polls (one it starts is added)."""
         result = TurnResult(ExitCode.OK)
+        renders = list(watching)
         self.output.busy(True)
         try:
             for message in self.driver.run(self.conversation):
                 self.output.busy(False)
                 result.messages.append(message)
                 if message.kind is MessageKind.RENDER_STARTED:
+                    renders.append(str(message.data.get("render_id")))
                     self.save()  # the job id outlives this process
                 self.show(message)
                 if message.kind is MessageKind.ERROR:
@@ -118,6 +144,9 @@ class Runner:
         finally:
             self.output.busy(False)
             self.save()
+        kept = [r for r in renders if r in self.conversation.pending_renders]
+        if result.code in TRANSIENT and kept:  # say how to get it back, as Ctrl-C does
+            self.output.error(say("render_kept", self.language, render_id=kept[-1]))
         return result
 
     def show(self, message: Message) -> None:

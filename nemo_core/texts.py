@@ -148,6 +148,28 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Interrupted. The render {render_id} is kept: run `nemo export --resume` to pick it up.",
         "已中断。渲染 {render_id} 已保存：运行 `nemo export --resume` 即可接上。",
     ),
+    "target_is_folder": (
+        "-o {path} is a folder: name the video file, for example {path}/promo.mp4.",
+        "-o {path} 是一个文件夹：请给出视频文件名，例如 {path}/promo.mp4。",
+    ),
+    "target_no_folder": (
+        "-o {path}: the folder {folder} does not exist, so nothing was uploaded or spent.",
+        "-o {path}：文件夹 {folder} 不存在，因此没有上传任何内容，也没有花费额度。",
+    ),
+    "target_not_writable": (
+        "-o {path}: cannot write there ({reason}), so nothing was uploaded or spent.",
+        "-o {path}：无法写入（{reason}），因此没有上传任何内容，也没有花费额度。",
+    ),
+    "download_failed": (
+        "Could not save the video to {path} ({reason}); the render {render_id} is kept: "
+        "run `nemo export --resume {render_id}` to download it again.",
+        "无法把视频保存到 {path}（{reason}）；渲染 {render_id} 已保存："
+        "运行 `nemo export --resume {render_id}` 即可重新下载。",
+    ),
+    "render_kept": (
+        "The render {render_id} is kept: run `nemo export --resume` to pick it up.",
+        "渲染 {render_id} 已保存：运行 `nemo export --resume` 即可接上。",
+    ),
 }
 
 

@@ -175,19 +175,26 @@ class AsyncDriver:
         dest: str | Path,
         *,
         progress: Callable[[int, int | None], None] | None = None,
+        check: Callable[[Path], None] | None = None,
     ) -> Path:
-        """Stream a finished video to ``dest`` (a temp file renamed at the end)."""
+        """Stream a finished video to ``dest``: written to ``<dest>.part``, checked by
+        ``check``, renamed at the end (a failure removes the part, ``dest`` untouched)."""
         dest = Path(dest)
         temp = dest.with_name(dest.name + ".part")
-        async with self.client.stream("GET", url) as response:
-            response.raise_for_status()
-            total = int(response.headers.get("content-length") or 0) or None
-            done = 0
-            with temp.open("wb") as handle:
-                async for chunk in response.aiter_bytes(READ_CHUNK):
-                    handle.write(chunk)
-                    done += len(chunk)
-                    if progress:
-                        progress(done, total)
-        temp.replace(dest)
+        try:
+            async with self.client.stream("GET", url) as response:
+                response.raise_for_status()
+                total = int(response.headers.get("content-length") or 0) or None
+                done = 0
+                with temp.open("wb") as handle:
+                    async for chunk in response.aiter_bytes(READ_CHUNK):
+                        handle.write(chunk)
+                        done += len(chunk)
+                        if progress:
+                            progress(done, total)
+            if check is not None:
+                check(temp)
+            temp.replace(dest)
+        finally:
+            temp.unlink(missing_ok=True)  # gone already when renamed
         return dest

@@ -208,7 +208,7 @@ def test_exit_codes(
                         "-p",
                         "make a 3 second video",
                         "-o",
-                        str(home / "o.mp4"),
+                        str(home.parent / "o.mp4"),  # an existing folder
                         "--api",
                         server.url,
                     ]

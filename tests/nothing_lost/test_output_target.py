@@ -1,0 +1,109 @@
+"""`-o` checked before anything is spent; a failed download keeps the render and says how."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from PIL import Image
+
+from fake_backend import EmbeddedServer, FakeConfig, create_app
+from nemo_cli.exit_codes import ExitCode
+from nemo_cli.main import main
+from nemo_cli.target import EmptyVideo, check_video
+from nemo_core.drivers import SyncDriver
+
+PROMPT = "make a 3 second video"
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("NEMO_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("NEMO_TOKEN", raising=False)
+    monkeypatch.delenv("NEMO_API_URL", raising=False)
+    real_sleep = time.sleep
+    monkeypatch.setattr(time, "sleep", lambda s: real_sleep(min(s, 0.02)))
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def api() -> Iterator[str]:
+    config = FakeConfig(preview_renders=True, render_poll_hint=0.05)
+    with EmbeddedServer(create_app(config)) as server:
+        yield server.url
+
+
+@pytest.fixture
+def photo(tmp_path: Path) -> Path:
+    path = tmp_path / "item.jpg"
+    Image.new("RGB", (640, 400), (200, 60, 60)).save(path)
+    return path
+
+
+def stored(home: Path) -> dict[str, object]:
+    (path,) = home.glob("*.json")
+    return dict(json.loads(path.read_text()))
+
+
+@pytest.mark.parametrize("where", ["missing folder", "a folder"])
+def test_a_bad_output_is_refused_before_anything_is_uploaded_or_spent(
+    home: Path,
+    api: str,
+    photo: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    where: str,
+) -> None:
+    target = tmp_path / "missing" / "x.mp4" if where == "missing folder" else tmp_path
+    code = main(["make", str(photo), "-p", PROMPT, "-o", str(target), "--api", api])
+    assert code == ExitCode.USER_INPUT
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("nemo: -o ") and err.count("\n") == 0 and err.endswith(".")
+    assert "folder" in err
+    assert not home.exists()  # no token, no session, no upload: nothing happened
+    assert not list(tmp_path.glob("*.part"))
+    assert main(["export", "-o", str(target), "--api", api]) == ExitCode.USER_INPUT
+
+
+def test_a_failed_download_keeps_the_render_and_resume_downloads_it(
+    home: Path,
+    api: str,
+    photo: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    target = tmp_path / "out.mp4"
+    target.write_bytes(b"an earlier video")
+
+    def broken(*args: object, **kwargs: object) -> Path:
+        raise httpx.ConnectError("connection reset")
+
+    monkeypatch.setattr(SyncDriver, "download", broken)
+    code = main(["make", str(photo), "-p", PROMPT, "-o", str(target), "--api", api])
+    assert code == ExitCode.NETWORK
+    err = capsys.readouterr().err
+    (render_id,) = stored(home)["pending_renders"]  # type: ignore[misc]
+    assert f"nemo export --resume {render_id}" in err and "Errno" not in err
+    assert target.read_bytes() == b"an earlier video"  # untouched until a whole video is here
+    monkeypatch.undo()
+    monkeypatch.setenv("NEMO_HOME", str(home))
+    assert main(["export", "--resume", "-o", str(target), "--api", api]) == 0
+    assert target.stat().st_size > 1000 and target.read_bytes()[4:8] == b"ftyp"
+    assert stored(home)["pending_renders"] == []
+
+
+def test_an_empty_download_never_replaces_the_target(tmp_path: Path) -> None:
+    target = tmp_path / "out.mp4"
+    target.write_bytes(b"an earlier video")
+    empty = httpx.MockTransport(lambda request: httpx.Response(200, content=b""))
+    driver = SyncDriver("http://fake", transport=empty)
+    with pytest.raises(EmptyVideo):
+        driver.download("http://fake/media/k/v.mp4", target, check=check_video)
+    driver.close()
+    assert target.read_bytes() == b"an earlier video"
+    assert not (tmp_path / "out.mp4.part").exists()
