@@ -36,6 +36,7 @@ class Action(enum.Enum):
     STATE = "state"
     UPLOAD = "upload"
     CHAT = "chat"
+    CANCEL = "cancel"  # cancel the pending render ("cancel the export", "取消导出")
 
 
 @dataclass(frozen=True)

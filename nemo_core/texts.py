@@ -134,6 +134,24 @@ CATALOG: dict[str, tuple[str, str]] = {
         "渲染 {render_id} 一小时后仍在进行。它已被保存：稍后可以继续查询。",
     ),
     "cancelled": ("Cancelled the render {render_id}.", "已取消渲染 {render_id}。"),
+    "nothing_to_cancel": (
+        "Nothing is rendering, so there is nothing to cancel.",
+        "没有正在进行的渲染，无需取消。",
+    ),
+    "abandoned": (
+        "Stopped. A request already sent may still complete on the server.",
+        "已停止。已经发出的请求可能仍会在服务器上完成。",
+    ),
+    "abandoned_chat": (
+        "Stopped. The agent may still carry out your last message; "
+        "I'll show what changed at the start of the next turn.",
+        "已停止。智能体可能仍会执行你的上一条消息；下一轮开始时我会显示时间线的变化。",
+    ),
+    "abandoned_render": (
+        "Stopped waiting. The render {render_id} keeps going on the server: "
+        "resume the export to pick it up, or cancel it.",
+        "已停止等待。渲染 {render_id} 仍在服务器上进行：可以继续导出接上它，或取消它。",
+    ),
     "silent_nothing": (
         "The agent finished without a reply, and nothing changed in the timeline.",
         "智能体没有回复就结束了，时间线也没有变化。",

@@ -254,14 +254,10 @@ async def test_async_broken_stream_is_never_resent(
     indirect=True,
 )
 async def test_async_receive_waits_across_timeouts(
-    server: EmbeddedServer, monkeypatch: pytest.MonkeyPatch
+    server: EmbeddedServer,
 ) -> None:
-    import nemo_core.conversation as machine
-
-    monkeypatch.setattr(
-        machine, "STILL_WORKING_EVERY", 0.05
-    )  # Receive timeouts shorter than the reply
-    conv = Conversation(Settings(), now=time.time())
+    # Receive timeouts shorter than the reply
+    conv = Conversation(Settings(still_working_interval_s=0.05), now=time.time())
     async with AsyncDriver(server.url) as driver:
         messages = await run_async(driver, conv, "hello there")
     assert MessageKind.STILL_WORKING in kinds(messages)
