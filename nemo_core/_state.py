@@ -31,6 +31,8 @@ class State(enum.Enum):
 class Input(enum.Enum):
     # from the front-end
     USER_SAYS = "user_says"
+    EXPLICIT_ACTION = "explicit_action"  # chat / export / upload / credits / status
+    ABANDON_TURN = "abandon_turn"
     RESUME_EXPORT = "resume_export"
     CANCEL_EXPORT = "cancel_export"
     # from the network and the clock
@@ -57,6 +59,7 @@ TRANSITIONS: dict[tuple[State, Input], State] = {
     (S.IDLE, I.USER_SAYS): S.WORKING,
     (S.IDLE, I.RESUME_EXPORT): S.WORKING,
     (S.IDLE, I.CANCEL_EXPORT): S.WORKING,
+    (S.IDLE, I.EXPLICIT_ACTION): S.WORKING,
     (S.IDLE, I.TIME_PASSED): S.IDLE,  # time between turns counts (token expiry)
     (S.WORKING, I.EMIT_SEND): S.AWAIT_RESPONSE,
     (S.WORKING, I.EMIT_SEND_STREAM): S.AWAIT_STREAM,
@@ -76,7 +79,19 @@ TRANSITIONS: dict[tuple[State, Input], State] = {
     (S.RECEIVING, I.STREAM_CLOSED): S.WORKING,
     (S.RECEIVING, I.STREAM_BROKEN): S.WORKING,
     (S.WAITING, I.TIME_PASSED): S.WORKING,
+    # abandon_turn(): from anywhere; with a stream open (or opening) the next step is
+    # CloseStream, then TurnDone; nothing is ever sent again.
+    (S.IDLE, I.ABANDON_TURN): S.IDLE,
+    (S.WORKING, I.ABANDON_TURN): S.WORKING,
+    (S.AWAIT_RESPONSE, I.ABANDON_TURN): S.WORKING,
+    (S.WAITING, I.ABANDON_TURN): S.WORKING,
+    (S.AWAIT_STREAM, I.ABANDON_TURN): S.STREAMING,
+    (S.STREAMING, I.ABANDON_TURN): S.STREAMING,
+    (S.RECEIVING, I.ABANDON_TURN): S.STREAMING,
 }
+
+# States in which the driver holds (or is opening) a stream the core must close.
+STREAM_OPEN = frozenset({S.AWAIT_STREAM, S.STREAMING, S.RECEIVING})
 
 
 def transition(state: State, event: Input) -> State:
@@ -87,3 +102,13 @@ def transition(state: State, event: Input) -> State:
         raise LocalProtocolError(
             f"{event.value} is not allowed while the conversation is {state.value}"
         ) from None
+
+
+def render_table() -> str:
+    """``TRANSITIONS`` as a Markdown table (``docs/writing-a-driver.md`` shows it)."""
+    rows = ["| state | input | next state |", "|---|---|---|"]
+    rows += [
+        f"| `{state.value}` | `{event.value}` | `{after.value}` |"
+        for (state, event), after in TRANSITIONS.items()
+    ]
+    return "\n".join(rows)

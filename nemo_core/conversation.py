@@ -44,11 +44,12 @@ from nemo_core.draft import Draft, describe_changes
 from nemo_core.errors import LocalProtocolError, RemoteProtocolError, UserInputError
 from nemo_core.files import FileFacts, FileKind, check_upload
 from nemo_core.gui import GuiAction, translate
-from nemo_core.policy import Decision, Remedy, RetryBudget, decide
+from nemo_core.policy import Decision, Remedy, RetryBudget, decide, register_url
 from nemo_core.router import Action, route
 from nemo_core.sse import SSEDecoder, SSEProtocolError
 from nemo_core.steps import (
     CloseStream,
+    ErrorClass,
     Message,
     MessageKind,
     Receive,
@@ -85,7 +86,16 @@ _SENTENCE_END = ".!?。！？\n"
 
 @dataclass(frozen=True)
 class Settings:
-    """How this conversation identifies itself. ``token``: the user's ``NEMO_TOKEN``."""
+    """How this conversation identifies itself and talks. ``token``: the user's ``NEMO_TOKEN``.
+
+    ``language``: the toolkit's own messages ("en", "zh", ...), or ``"auto"`` to follow
+    the language of each user turn (a turn may also pass ``language=``).
+    ``gui_rewording``: replace the agent's GUI instructions ("click Export") with
+    what a chat user can say; turn it off for a front-end that has those buttons (the
+    implied actions are still in the message's ``suggested_actions``).
+    ``still_working_interval_s``: silence before a "still working" message.
+    ``show_heartbeats``: a ``HEARTBEAT`` message for each keep-alive of the stream.
+    """
 
     token: Secret | None = None
     client_id: str | None = None
@@ -93,6 +103,9 @@ class Settings:
     platform: str = "unknown"
     skill_version: str = SKILL_VERSION
     task_name: str = "project"
+    gui_rewording: bool = True
+    still_working_interval_s: float = STILL_WORKING_EVERY
+    show_heartbeats: bool = False
 
 
 @dataclass(frozen=True)
@@ -181,7 +194,7 @@ class _Broken:
 class _Abort(Exception):
     """Ends the current turn after an error message was shown."""
 
-    def __init__(self, error_class: str) -> None:
+    def __init__(self, error_class: ErrorClass) -> None:
         super().__init__(error_class)
         self.error_class = error_class
 
@@ -189,6 +202,11 @@ class _Abort(Exception):
 _T = TypeVar("_T")
 _Fed = Response | _Failed | _Opened | _Data | _Elapsed | _Closed | _Broken | None
 _Flow = Generator[Step, _Fed, Any]
+
+
+def _fraction(percent: float) -> float:
+    """The service reports percentages; messages carry fractions 0..1."""
+    return min(1.0, max(0.0, percent / 100))
 
 
 class Conversation:
@@ -216,8 +234,13 @@ class Conversation:
         self._pending: list[str] = list(saved.pending_renders)
         self._draft: Draft | None = None  # the last draft read; None: unknown
         self._state = State.IDLE
+        self._language = "en" if self.settings.language == "auto" else self.settings.language
+        self._chat_open = False  # a chat run was sent and has not been read to its end
+        self._abandoned_chat: Draft | None = None  # set: read the state on the next turn
         self._flow: _Flow | None = None
         self._fed: _Fed = None
+        self._last_done = TurnDone()
+        self._upload_shown: dict[str, float] = {}  # file name -> the last fraction shown
         self._last_response: Response | None = None
         self._last_render_ms = 0
         self.requests_sent = 0
@@ -279,14 +302,55 @@ class Conversation:
         text: str,
         files: Sequence[FileFacts] = (),
         urls: Sequence[str] = (),
+        *,
+        language: str | None = None,
     ) -> None:
-        """Start a turn. Every file is checked first: a bad one raises
-        ``UserInputError`` and nothing is sent."""
-        checked = [(f, check_upload(f)) for f in files]
-        for url in urls:
-            if not url.lower().startswith(("http://", "https://")):
-                raise UserInputError(f"{url}: only http(s) URLs can be uploaded by URL.")
+        """Start a turn from free text, routed (``nemo_core.router``) to chat, upload,
+        export, credits, status or cancel. Every file is checked first: a bad one (or
+        an empty turn) raises ``UserInputError`` and nothing is sent."""
+        checked = self._checked(files, urls)
+        if not text.strip() and not checked and not urls:
+            raise UserInputError("Say what you want: the message is empty.")
+        self._begin(language, text)
         self._start(Input.USER_SAYS, self._turn(text, checked, list(urls)))
+
+    def chat(self, text: str, *, language: str | None = None) -> None:
+        """Start a turn that sends ``text`` to the agent as it is (no routing)."""
+        if not text.strip():
+            raise UserInputError("Say what you want: the message is empty.")
+        self._begin(language, text)
+        self._start(Input.EXPLICIT_ACTION, self._explicit(lambda: self._chat(text)))
+
+    def upload(
+        self,
+        files: Sequence[FileFacts] = (),
+        urls: Sequence[str] = (),
+        *,
+        language: str | None = None,
+    ) -> None:
+        """Start a turn that uploads files (the facts ``user_says(files=...)`` takes)
+        and/or http(s) URLs. Every file is checked before anything is sent."""
+        checked = self._checked(files, urls)
+        if not checked and not urls:
+            raise UserInputError("Nothing to upload: give at least one file or URL.")
+        self._begin(language)
+        flow = self._explicit(lambda: self._upload(checked, list(urls)))
+        self._start(Input.EXPLICIT_ACTION, flow)
+
+    def export(self, *, language: str | None = None) -> None:
+        """Start a turn that renders the timeline and polls until the video is ready."""
+        self._begin(language)
+        self._start(Input.EXPLICIT_ACTION, self._explicit(self._export))
+
+    def credits(self, *, language: str | None = None) -> None:
+        """Start a turn that reads the credit balance (free)."""
+        self._begin(language)
+        self._start(Input.EXPLICIT_ACTION, self._explicit(self._credits))
+
+    def status(self, *, language: str | None = None) -> None:
+        """Start a turn that reads the timeline and shows its tracks (free)."""
+        self._begin(language)
+        self._start(Input.EXPLICIT_ACTION, self._explicit(self._show_tracks))
 
     def resume_export(self, render_id: str | None = None) -> None:
         """Start a turn that polls a render submitted earlier (by id, or the newest pending)."""
@@ -295,6 +359,7 @@ class Conversation:
             raise UserInputError("There is no pending render to resume.")
         if render_id not in self._pending:
             self._pending.append(render_id)
+        self._begin(None)
         self._start(Input.RESUME_EXPORT, self._guarded(self._poll(render_id)))
 
     def cancel_export(self, render_id: str | None = None) -> None:
@@ -302,14 +367,79 @@ class Conversation:
         render_id = render_id or (self._pending[-1] if self._pending else None)
         if render_id is None:
             raise UserInputError("There is no pending render to cancel.")
+        self._begin(None)
         self._start(Input.CANCEL_EXPORT, self._guarded(self._cancel(render_id)))
+
+    def abandon_turn(self) -> Message | None:
+        """End the current turn now, from any state, sending nothing more.
+
+        The next steps are ``CloseStream`` (when a stream is open or being opened)
+        and then ``TurnDone(ok=False, error_class=ErrorClass.ABANDONED)``; after that
+        the conversation takes the next turn. The returned ``ABANDONED`` message says
+        what the server may still do (an agent run carries on; a render keeps going
+        and stays in ``pending_renders``); after an abandoned chat the next turn
+        starts by reading the timeline and showing what changed. None when idle."""
+        stream_open = self._state in _state.STREAM_OPEN
+        was_idle = self._state is State.IDLE
+        self._move(Input.ABANDON_TURN)
+        if was_idle:
+            return None
+        chat_running = self._chat_open
+        if self._flow is not None:
+            self._flow.close()  # the flow's generator ends here: it can send nothing more
+        self._fed = None
+        self._chat_open = False
+        self._flow = self._abandoned_flow(stream_open)
+        if chat_running:
+            self._abandoned_chat = self._draft or Draft.from_json({})
+            key = "abandoned_chat"
+        elif self._pending:
+            key = "abandoned_render"
+        else:
+            key = "abandoned"
+        render_id = self._pending[-1] if self._pending else None
+        return Message(
+            MessageKind.ABANDONED,
+            self._say(key, render_id=render_id),
+            {"chat_may_continue": chat_running, "pending_renders": list(self._pending)},
+        )
+
+    def clock(self, now: float) -> None:
+        """The current time (seconds since the epoch). Time only moves forward: an
+        earlier ``now`` than the core's is ignored. Allowed in every state; it is
+        not an input of the state table, only the core's sense of time."""
+        self.now = max(self.now, now)
+
+    def _checked(
+        self, files: Sequence[FileFacts], urls: Sequence[str]
+    ) -> list[tuple[FileFacts, FileKind]]:
+        checked = [(f, check_upload(f)) for f in files]
+        for url in urls:
+            if not url.lower().startswith(("http://", "https://")):
+                raise UserInputError(f"{url}: only http(s) URLs can be uploaded by URL.")
+        return checked
+
+    def _begin(self, language: str | None, text: str = "") -> None:
+        """This turn's language: given, else the settings' (``"auto"``: the user's own)."""
+        chosen = language or self.settings.language
+        if chosen == "auto":
+            chosen = "zh" if any("\u3400" <= c <= "\u9fff" for c in text) else "en"
+        self._language = chosen
+
+    def _explicit(self, run: Callable[[], Generator[Step, _Fed, Any]]) -> _Flow:
+        return self._guarded(self._catch_up_after_abandon(run))
+
+    def _abandoned_flow(self, stream_open: bool) -> _Flow:
+        if stream_open:
+            yield CloseStream("the turn was abandoned")
+        return TurnDone(ok=False, error_class=ErrorClass.ABANDONED)
 
     # -- driver inputs -----------------------------------------------------------
 
     def next_step(self) -> Step:
         """The next thing for the driver to do."""
         if self._state is State.IDLE:
-            return TurnDone()
+            return self._last_done  # asked again: the same answer (a failed turn stays failed)
         if self._state not in (State.WORKING, State.STREAMING):
             raise LocalProtocolError(
                 f"next_step() while the conversation is {self._state.value}: "
@@ -323,20 +453,48 @@ class Conversation:
             self._flow = None
             result = stop.value if isinstance(stop.value, TurnDone) else TurnDone()
             self._move(Input.EMIT_TURN_DONE)
+            self._last_done = result
             return result
         self._move(self._emitted(step))
         if isinstance(step, Send):
             self.requests_sent += 1
         return step
 
-    def response(self, response: Response) -> None:
+    def response(self, response: Response, elapsed_s: float = 0.0) -> None:
+        """The answer to a Send; ``elapsed_s``: how long the request took."""
+        self.now += max(0.0, elapsed_s)
         self._feed(Input.RESPONSE, response)
 
-    def request_failed(self, reason: str) -> None:
+    def request_failed(self, reason: str, elapsed_s: float = 0.0) -> None:
+        """A Send got no answer (connection refused, reset, timeout)."""
+        self.now += max(0.0, elapsed_s)
         self._feed(Input.REQUEST_FAILED, _Failed(reason))
 
-    def stream_opened(self, response: Response) -> None:
+    def stream_opened(self, response: Response, elapsed_s: float = 0.0) -> None:
+        """A streaming Send was answered with an event stream (its status and headers)."""
+        self.now += max(0.0, elapsed_s)
         self._feed(Input.STREAM_OPENED, _Opened(response))
+
+    def upload_progress(self, name: str, sent: int, size: int) -> Message | None:
+        """While an upload's Send is out, the driver reports bytes sent; the answer is a
+        ``PROGRESS`` message to show (None when it moved less than 1%). Not an input of
+        the state table: it changes nothing but what the user sees."""
+        if self._state is not State.AWAIT_RESPONSE:
+            raise LocalProtocolError(
+                f"upload_progress() while the conversation is {self._state.value}"
+            )
+        fraction = min(1.0, max(0.0, sent / size)) if size > 0 else 1.0
+        last = self._upload_shown.get(name, -1.0)
+        if fraction < last + 0.01 and not (fraction == 1.0 and last < 1.0):
+            return None
+        self._upload_shown[name] = fraction
+        return self._upload_message(name, fraction)
+
+    def _upload_message(self, name: str, fraction: float) -> Message:
+        text = self._say("uploading", name=name, percent=f"{fraction * 100:.0f}")
+        return Message(
+            MessageKind.PROGRESS, text, {"what": "upload", "fraction": fraction, "name": name}
+        )
 
     def stream_data(self, chunk: bytes, elapsed_s: float = 0.0) -> None:
         self.now += max(0.0, elapsed_s)
@@ -387,10 +545,12 @@ class Conversation:
 
     def _say(self, key: str, **params: object) -> str:
         """A message of ``nemo_core.texts`` in the conversation's language."""
-        return say(key, self.settings.language, **params)
+        return say(key, self._language, **params)
 
     @staticmethod
-    def _show(kind: MessageKind, text: str, error_class: str | None = None, /, **data: Any) -> Show:
+    def _show(
+        kind: MessageKind, text: str, error_class: ErrorClass | None = None, /, **data: Any
+    ) -> Show:
         return Show(Message(kind, text, data, error_class))
 
     def _guarded(self, flow: _Flow) -> _Flow:
@@ -401,8 +561,11 @@ class Conversation:
             return TurnDone(ok=False, error_class=abort.error_class)
         return TurnDone()
 
-    def _fail(self, text: str, error_class: str) -> Generator[Step, _Fed, None]:
-        yield self._show(MessageKind.ERROR, text, error_class)
+    def _fail(
+        self, text: str, error_class: ErrorClass | str, **data: Any
+    ) -> Generator[Step, _Fed, None]:
+        error_class = ErrorClass(error_class)
+        yield self._show(MessageKind.ERROR, text, error_class, **data)
         raise _Abort(error_class)
 
     def _read(self, reader: Callable[..., _T], *answer: Any) -> Generator[Step, _Fed, _T]:
@@ -460,7 +623,7 @@ class Conversation:
             self._last_response = fed
             envelope = parse_envelope(fed)
             decision = self._decide(fed, envelope, request, token_request)
-            decision, budget = budget.apply(decision, self.settings.language)
+            decision, budget = budget.apply(decision, self._language)
             if decision.remedy is Remedy.PROCEED:
                 return envelope
             yield from self._remedy(decision)
@@ -469,6 +632,10 @@ class Conversation:
         self, response: Response, envelope: Envelope, request: Request, token_request: bool
     ) -> Decision:
         code = envelope.code
+        if not envelope.ok and envelope.raw is None and 200 <= response.status < 300:
+            # A "success" that is not JSON at all: the answer is unreadable, not a refusal.
+            text = self._say("unreadable_answer", text=(envelope.message or "")[:80])
+            return Decision(Remedy.STOP, 0.0, text, None, response.status, "protocol")
         if not envelope.ok and code in (None, 0) and 200 <= response.status < 300:
             text = envelope.message or "the answer said it failed"
             return Decision(Remedy.STOP, 0.0, self._say("refused_plain", text=text),
@@ -483,7 +650,7 @@ class Conversation:
             now=datetime.fromtimestamp(self.now, UTC),
             idempotent=request.idempotent,
             token_request=token_request,
-            language=self.settings.language,
+            language=self._language,
         )
 
     def _remedy(self, decision: Decision) -> Generator[Step, _Fed, None]:
@@ -503,8 +670,13 @@ class Conversation:
         elif decision.remedy is Remedy.WAIT_AND_RETRY:
             yield Wait(decision.wait_s, "rate limited" if decision.http_status == 429 else "retry")
         elif decision.remedy is Remedy.STOP:
+            data: dict[str, Any] = {}
+            if decision.error_class == ErrorClass.OUT_OF_CREDITS and self.anonymous:
+                data["register_url"] = register_url(self._user_id)  # the link as data too
             yield from self._fail(
-                decision.message or self._say("request_failed"), decision.error_class or "service"
+                decision.message or self._say("request_failed"),
+                decision.error_class or "service",
+                **data,
             )
 
     def _ensure_token(self) -> Generator[Step, _Fed, None]:
@@ -530,7 +702,7 @@ class Conversation:
     def _ensure_session(self) -> Generator[Step, _Fed, None]:
         if self._session_id is not None:
             return
-        body = {"task_name": self.settings.task_name, "language": self.settings.language}
+        body = {"task_name": self.settings.task_name, "language": self._language}
         envelope = yield from self._call(
             # Retried like a read: a second session after a lost answer is harmless.
             lambda: Request("POST", Endpoints.SESSION, self._headers(), json=body),
@@ -544,27 +716,43 @@ class Conversation:
 
     # -- the turn ------------------------------------------------------------------
 
+    def _catch_up_after_abandon(
+        self, run: Callable[[], Generator[Step, _Fed, Any]]
+    ) -> Generator[Step, _Fed, None]:
+        """After an abandoned chat, first show what the agent changed meanwhile."""
+        before, self._abandoned_chat = self._abandoned_chat, None
+        if before is not None and self._session_id is not None:
+            after = yield from self._read_draft()
+            yield self._show(
+                MessageKind.TIMELINE_CHANGES, self._changes_text(before, after, silent=False),
+                changes=describe_changes(before, after),
+            )  # fmt: skip
+        yield from run()
+
     def _turn(self, text: str, files: list[tuple[FileFacts, FileKind]], urls: list[str]) -> _Flow:
+        return self._guarded(self._catch_up_after_abandon(lambda: self._routed(text, files, urls)))
+
+    def _routed(
+        self, text: str, files: list[tuple[FileFacts, FileKind]], urls: list[str]
+    ) -> Generator[Step, _Fed, None]:
         attachments: list[object] = [*files, *urls]
         plan = route(text, attachments=attachments)
-        try:
-            for part in plan.parts:
-                if part.action is Action.UPLOAD:
-                    if not attachments:
-                        yield self._show(MessageKind.NOTICE, self._say("which_files"))
-                        continue
-                    yield from self._upload(files, urls)
-                elif part.action is Action.CHAT:
-                    yield from self._chat(part.text or text)
-                elif part.action is Action.EXPORT:
-                    yield from self._export()
-                elif part.action is Action.CREDITS:
-                    yield from self._credits()
-                elif part.action is Action.STATE:
-                    yield from self._show_tracks()
-        except _Abort as abort:
-            return TurnDone(ok=False, error_class=abort.error_class)
-        return TurnDone()
+        for part in plan.parts:
+            if part.action is Action.UPLOAD:
+                if not attachments:
+                    yield self._show(MessageKind.NOTICE, self._say("which_files"))
+                    continue
+                yield from self._upload(files, urls)
+            elif part.action is Action.CHAT:
+                yield from self._chat(part.text or text)
+            elif part.action is Action.EXPORT:
+                yield from self._export()
+            elif part.action is Action.CREDITS:
+                yield from self._credits()
+            elif part.action is Action.STATE:
+                yield from self._show_tracks()
+            elif part.action is Action.CANCEL:
+                yield from self._cancel_asked()
 
     # -- upload ----------------------------------------------------------------------
 
@@ -573,6 +761,8 @@ class Conversation:
     ) -> Generator[Step, _Fed, None]:
         for facts, kind in files:
             upload = UploadFile(facts.path or facts.name, facts.name, kind.content_type, facts.size)
+            self._upload_shown[facts.name] = 0.0
+            yield Show(self._upload_message(facts.name, 0.0))
             envelope = yield from self._call(
                 lambda upload=upload: Request(  # type: ignore[misc]
                     "POST",
@@ -581,6 +771,8 @@ class Conversation:
                     files=(upload,),
                 )
             )
+            if self._upload_shown.pop(facts.name, 0.0) < 1.0:
+                yield Show(self._upload_message(facts.name, 1.0))
             yield from self._uploaded(envelope, [facts.name])
         if urls:
             body = {"urls": urls, "source_type": "url"}
@@ -614,6 +806,12 @@ class Conversation:
     # -- chat --------------------------------------------------------------------------
 
     def _chat(self, text: str) -> Generator[Step, _Fed, None]:
+        try:
+            yield from self._chat_run(text)
+        finally:
+            self._chat_open = False
+
+    def _chat_run(self, text: str) -> Generator[Step, _Fed, None]:
         if self._draft is None and self._session_id is not None:
             self._draft = yield from self._read_draft()
         before = self._draft
@@ -634,7 +832,9 @@ class Conversation:
             request = Request(
                 "POST", Endpoints.RUN_SSE, headers, json=body, stream=True, idempotent=False
             )
+            self._chat_open = True  # from here the agent may be running
             fed = yield Send(request)
+            self._chat_open = not isinstance(fed, Response)
             if isinstance(fed, _Opened | _Failed):  # it may have reached the agent
                 self.chat_messages_sent.append(text)
             if isinstance(fed, _Opened):
@@ -653,7 +853,7 @@ class Conversation:
                     envelope, ok=False, message="the chat answer was not an event stream"
                 )
             decision = self._decide(fed, envelope, request, False)
-            decision, budget = budget.apply(decision, self.settings.language)
+            decision, budget = budget.apply(decision, self._language)
             if decision.remedy is Remedy.NEW_SESSION:
                 before = None  # the old timeline is gone: diff against the new one
             yield from self._remedy(decision)
@@ -675,13 +875,17 @@ class Conversation:
             for action in translation.actions:
                 if action not in actions:
                     actions.append(action)
-            if translation.text:
+            shown = translation.text if self.settings.gui_rewording else text
+            if shown:
                 shown_text = True
                 last_shown = self.now
-                yield self._show(kind, translation.text)
+                suggested = [a.value for a in translation.actions]
+                yield self._show(kind, shown, suggested_actions=suggested)
 
+        every = max(0.01, self.settings.still_working_interval_s)  # never a busy loop
+        heartbeats = beats = 0
         while True:
-            until_notice = max(0.0, last_shown + STILL_WORKING_EVERY - self.now)
+            until_notice = max(0.0, last_shown + every - self.now)
             until_cap = max(0.0, started + STREAM_CAP - self.now)
             fed = yield Receive(min(until_notice, until_cap))
             events = []
@@ -711,17 +915,26 @@ class Conversation:
                         yield from show_text(event.text, MessageKind.AGENT_TEXT)
                     elif isinstance(event, StreamError):
                         problem = self._say("problem_agent", message=event.message)
-                    elif isinstance(event, Heartbeat | MalformedEvent):
-                        pass  # liveness only; a malformed event never stops the turn
+                    elif isinstance(event, Heartbeat):
+                        beats += 1
+                    elif isinstance(event, MalformedEvent):
+                        pass  # a malformed event never stops the turn
+            # ": ping" comment lines and empty events: the stream is alive
+            if beats + decoder.comments > heartbeats:
+                heartbeats = beats + decoder.comments
+                if self.settings.show_heartbeats:
+                    yield self._show(MessageKind.HEARTBEAT, "", count=heartbeats)
             if isinstance(fed, _Closed | _Broken):
                 break
             if self.now - started >= STREAM_CAP:
                 yield CloseStream("the 15-minute limit of a chat run")
                 problem = self._say("problem_cap")
                 break
-            if self.now - last_shown >= STILL_WORKING_EVERY:
+            if self.now - last_shown >= every:
+                silent = self.now - last_shown
                 last_shown = self.now
-                yield self._show(MessageKind.STILL_WORKING, self._say("still_working"))
+                text = self._say("still_working")
+                yield self._show(MessageKind.STILL_WORKING, text, silent_s=silent)
         for event in reader.close():
             if isinstance(event, TextPiece | AgentText):
                 pending_piece += event.text
@@ -761,9 +974,7 @@ class Conversation:
 
     def _show_tracks(self) -> Generator[Step, _Fed, None]:
         draft = yield from self._read_draft()
-        yield self._show(
-            MessageKind.TRACKS, draft.summary(self.settings.language), draft=draft.to_json()
-        )
+        yield self._show(MessageKind.TRACKS, draft.summary(self._language), draft=draft.to_json())
 
     def _credits(self) -> Generator[Step, _Fed, None]:
         envelope = yield from self._call(
@@ -820,7 +1031,7 @@ class Conversation:
             self._pending[self._pending.index(render_id)] = job_id
         yield self._show(
             MessageKind.RENDER_STARTED, self._say("rendering"), render_id=job_id,
-            progress=submitted.progress or 0,
+            fraction=_fraction(submitted.progress or 0.0),
         )  # fmt: skip
         yield from self._poll(job_id, first_wait=self._poll_interval())
 
@@ -862,13 +1073,14 @@ class Conversation:
                     "size": job.size,
                 }
                 done = self._say("rendering_progress", percent=100)
-                yield self._show(MessageKind.PROGRESS, done, what="render", fraction=1.0)
+                yield self._show(
+                    MessageKind.PROGRESS, done, what="render", fraction=1.0, render_id=render_id
+                )
                 warnings = list(job.warnings)
                 if warnings:
                     info["warnings"] = warnings
                 notes = "".join(self._say("note", warning=w) for w in warnings)
-                where = url or info["download_path"]
-                text = self._say("video_ready", url=where, notes=notes)
+                text = self._say("video_ready", notes=notes)  # the link is data: url
                 yield self._show(MessageKind.VIDEO_READY, text, **info)
                 return
             if job.failed:
@@ -877,13 +1089,22 @@ class Conversation:
                 yield from self._fail(self._say("render_failed", reason=reason), "service")
             if progress is not None:
                 text = self._say("rendering_progress", percent=f"{progress:.0f}")
-                fraction = min(1.0, max(0.0, progress / 100))
-                yield self._show(MessageKind.PROGRESS, text, what="render", fraction=fraction)
+                yield self._show(
+                    MessageKind.PROGRESS, text, what="render", fraction=_fraction(progress),
+                    render_id=render_id,
+                )  # fmt: skip
             if self.now - started >= RENDER_POLL_CAP:
                 yield from self._fail(
                     self._say("render_over_an_hour", render_id=render_id), "service"
                 )
             wait = self._poll_interval()
+
+    def _cancel_asked(self) -> Generator[Step, _Fed, None]:
+        """The user asked to cancel: the newest pending render, if there is one."""
+        if not self._pending:
+            yield self._show(MessageKind.NOTICE, self._say("nothing_to_cancel"))
+            return
+        yield from self._cancel(self._pending[-1])
 
     def _forget(self, render_id: str) -> None:
         """The job is over (completed, failed or cancelled): stop remembering it."""

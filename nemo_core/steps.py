@@ -24,6 +24,7 @@ from nemo_core.wire import Request
 
 __all__ = [
     "CloseStream",
+    "ErrorClass",
     "Message",
     "MessageKind",
     "Receive",
@@ -35,7 +36,27 @@ __all__ = [
 ]
 
 
+class ErrorClass(enum.StrEnum):
+    """Whose fault a failed turn is (``Message.error_class``, ``TurnDone.error_class``).
+
+    A ``StrEnum``: each member equals its string value, so ``"network"`` compares equal.
+    """
+
+    USER_INPUT = "user_input"  # the user's request cannot work as given (bad file, empty)
+    OUT_OF_CREDITS = "out_of_credits"
+    EXPORT_BLOCKED = "export_blocked"  # the service refuses to export this draft
+    RATE_LIMITED = "rate_limited"  # too many requests; try again later
+    TOKEN_QUOTA = "token_quota"  # no more anonymous tokens for this address today
+    AUTH = "auth"  # the token was refused
+    SERVICE = "service"  # the service failed or refused
+    NETWORK = "network"  # no answer: the connection failed
+    PROTOCOL = "protocol"  # an answer this toolkit cannot read
+    ABANDONED = "abandoned"  # the front-end ended the turn (``Conversation.abandon_turn``)
+
+
 class MessageKind(enum.Enum):
+    """What a message is; the keys of its ``data`` are in ``nemo_core.message_data``."""
+
     AGENT_TEXT = "agent_text"  # a whole text from the agent (GUI-translated)
     TEXT_PIECE = "text_piece"  # a streamed piece of agent text: print without a newline
     STILL_WORKING = "still_working"  # "⏳ Still working..." during a long silent stream
@@ -48,6 +69,8 @@ class MessageKind(enum.Enum):
     RENDER_STARTED = "render_started"  # data: render_id (persist it to resume later)
     VIDEO_READY = "video_ready"  # data: url, render_id, duration, size
     ERROR = "error"  # error_class names whose fault it is
+    HEARTBEAT = "heartbeat"  # the stream is alive (only with Settings.show_heartbeats)
+    ABANDONED = "abandoned"  # the turn was abandoned: what the server may still do
 
 
 @dataclass(frozen=True)
@@ -57,7 +80,31 @@ class Message:
     kind: MessageKind
     text: str
     data: Mapping[str, Any] = field(default_factory=dict)
-    error_class: str | None = None
+    error_class: ErrorClass | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict: ``kind``, ``text``, ``error_class`` (or None) and the
+        message's data keys (documented per kind in ``nemo_core.message_data``)."""
+        out: dict[str, Any] = {
+            "kind": self.kind.value,
+            "text": self.text,
+            "error_class": self.error_class.value if self.error_class else None,
+        }
+        out["data"] = _jsonable(dict(self.data))
+        return out
+
+
+def _jsonable(value: Any) -> Any:
+    """Enums as their values, tuples as lists, mappings with string keys."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -91,7 +138,7 @@ class TurnDone:
     """The turn is over; ``ok`` is False when it ended on an error."""
 
     ok: bool = True
-    error_class: str | None = None
+    error_class: ErrorClass | None = None
 
 
 Step = Send | Receive | CloseStream | Wait | Show | TurnDone

@@ -47,6 +47,13 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Upgrade the plan on nemovideo.com to export.",
         "免费套餐不能导出（这与积分无关，是订阅等级的限制）。请在 nemovideo.com 升级套餐后导出。",
     ),
+    "token_quota": (
+        "This network address has used up its anonymous tokens for now (the service gives "
+        "about 10 per address a week). Set NEMO_TOKEN to your own token to go on now, or try "
+        "again in about {hours} h.",
+        "这个网络地址的匿名令牌已用完（服务每周约给每个地址 10 个）。"
+        "设置 NEMO_TOKEN 为你自己的令牌即可继续，或约 {hours} 小时后再试。",
+    ),
     "rate_limited_long": (
         "Rate limited: the service asks to wait {minutes} minutes. Try again later.",
         "请求过于频繁：服务要求等待 {minutes} 分钟，请稍后再试。",
@@ -79,10 +86,23 @@ CATALOG: dict[str, tuple[str, str]] = {
     "unreachable": ("Could not reach the service: {reason}", "无法连接服务：{reason}"),
     "refused_plain": ("The service refused the request: {text}", "服务拒绝了请求：{text}"),
     "request_failed": ("The request failed.", "请求失败。"),
+    "unreadable_answer": (
+        "The service sent an answer this toolkit cannot read: {text}",
+        "服务返回了无法读取的应答：{text}",
+    ),
+    "no_token": (
+        "The service answered the token request without a token.",
+        "服务回应了令牌请求，但没有给出令牌。",
+    ),
+    "no_session_id": (
+        "The service created a session without an id.",
+        "服务创建了会话，但没有给出会话 ID。",
+    ),
     "which_files": (
         "Which files? Give me their paths (or URLs) and I'll upload them.",
         "要上传哪些文件？告诉我文件路径（或链接），我来上传。",
     ),
+    "uploading": ("Uploading {name} {percent}%", "正在上传 {name} {percent}%"),
     "uploaded": ("Uploaded {name} ({details})", "已上传 {name}（{details}）"),
     "bad_answer": (
         "The service's answer broke the protocol ({error}).",
@@ -118,7 +138,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "rendering": ("Rendering the video...", "正在渲染视频..."),
     "rendering_progress": ("Rendering {percent}%", "渲染中 {percent}%"),
-    "video_ready": ("Your video is ready: {url}{notes}", "视频已完成：{url}{notes}"),
+    "video_ready": ("Your video is ready.{notes}", "视频已完成。{notes}"),
     "note": (" Note: {warning}.", " 注意：{warning}。"),
     "render_failed": ("The render failed: {reason}", "渲染失败：{reason}"),
     "render_over_an_hour": (
@@ -126,6 +146,24 @@ CATALOG: dict[str, tuple[str, str]] = {
         "渲染 {render_id} 一小时后仍在进行。它已被保存：稍后可以继续查询。",
     ),
     "cancelled": ("Cancelled the render {render_id}.", "已取消渲染 {render_id}。"),
+    "nothing_to_cancel": (
+        "Nothing is rendering, so there is nothing to cancel.",
+        "没有正在进行的渲染，无需取消。",
+    ),
+    "abandoned": (
+        "Stopped. A request already sent may still complete on the server.",
+        "已停止。已经发出的请求可能仍会在服务器上完成。",
+    ),
+    "abandoned_chat": (
+        "Stopped. The agent may still carry out your last message; "
+        "I'll show what changed at the start of the next turn.",
+        "已停止。智能体可能仍会执行你的上一条消息；下一轮开始时我会显示时间线的变化。",
+    ),
+    "abandoned_render": (
+        "Stopped waiting. The render {render_id} keeps going on the server: "
+        "resume the export to pick it up, or cancel it.",
+        "已停止等待。渲染 {render_id} 仍在服务器上进行：可以继续导出接上它，或取消它。",
+    ),
     "silent_nothing": (
         "The agent finished without a reply, and nothing changed in the timeline.",
         "智能体没有回复就结束了，时间线也没有变化。",

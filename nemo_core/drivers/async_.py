@@ -2,7 +2,9 @@
 
 Shares everything with the sync driver but the I/O: a stream is pumped by a task
 into a queue; a ``Receive`` waits on one pending ``get`` that survives timeouts,
-so no chunk is lost when the wait ends first.
+so no chunk is lost when the wait ends first. The pump hands over whatever bytes
+have arrived (no minimum size), so each piece of text reaches the user as it
+arrives; an upload runs as a task while its progress is shown.
 """
 
 from __future__ import annotations
@@ -10,16 +12,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from nemo_core._state import State
 from nemo_core.conversation import Conversation
 from nemo_core.drivers._http import (
     ANSWER_TIMEOUT,
     READ_CHUNK,
+    Clocks,
     UploadProgress,
     describe,
     request_kwargs,
@@ -60,10 +65,35 @@ class AsyncDriver:
         self.timeouts = {"answer_timeout": answer_timeout, "connect_timeout": connect_timeout}
         self.sleep = sleep
         self.clock = clock
+        self._clocks: weakref.WeakKeyDictionary[Conversation, Clocks] = weakref.WeakKeyDictionary()
         self._queue: asyncio.Queue[object] | None = None
         self._getter: asyncio.Future[object] | None = None
         self._pump: asyncio.Task[None] | None = None
         self._stream_context: Any = None
+        self._stop = asyncio.Event()
+
+    def stop(self) -> None:
+        """Stop the running turn (a Stop button), from the event loop's thread: the
+        step in flight is cancelled, ``abandon_turn()`` is called and ``run`` yields
+        the ``ABANDONED`` message, then ends the turn. Nothing is sent again.
+        (Calling ``conversation.abandon_turn()`` directly works too: an answer that
+        arrives for an abandoned step is dropped.)"""
+        self._stop.set()
+
+    async def _unless_stopped(self, work: Awaitable[None]) -> None:
+        """Run one step's I/O; a stop() cancels it (it has fed the conversation nothing)."""
+        task = asyncio.ensure_future(work)
+        stopped = asyncio.ensure_future(self._stop.wait())
+        try:
+            await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for pending in (task, stopped):
+                if not pending.done():
+                    pending.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await pending
+        if task.done() and not task.cancelled() and task.exception() is not None:
+            raise task.exception()  # type: ignore[misc]
 
     async def aclose(self) -> None:
         await self._close_stream()
@@ -78,46 +108,102 @@ class AsyncDriver:
 
     async def run(self, conversation: Conversation) -> AsyncIterator[Message]:
         """Perform steps until the turn is done, yielding what to show."""
+        clocks = self._clocks.setdefault(conversation, Clocks(conversation.now, self.clock()))
+        self._stop.clear()
         try:
             while True:
+                conversation.clock(clocks.now(self.clock()))  # real time: idle and requests
+                if self._stop.is_set():
+                    self._stop.clear()
+                    await self._close_stream()
+                    if (notice := conversation.abandon_turn()) is not None:
+                        yield notice
                 step = conversation.next_step()
                 if isinstance(step, TurnDone):
                     return
                 if isinstance(step, Show):
                     yield step.message
                 elif isinstance(step, Wait):
-                    await self.sleep(step.seconds)
-                    conversation.time_passed(step.seconds)
+                    await self._unless_stopped(self.sleep(step.seconds))
+                    if conversation.state is State.WAITING and not self._stop.is_set():
+                        conversation.time_passed(step.seconds)
+                elif isinstance(step, Send) and step.request.files:
+                    async for message in self._send_upload(conversation, step.request):
+                        yield message
                 elif isinstance(step, Send):
-                    await self._send(conversation, step.request)
+                    await self._unless_stopped(self._send(conversation, step.request))
                 elif isinstance(step, Receive):
-                    await self._receive(conversation, step.timeout_s)
+                    await self._unless_stopped(self._receive(conversation, step.timeout_s))
                 elif isinstance(step, CloseStream):
                     await self._close_stream()
         finally:
             await self._close_stream()
 
+    async def _send_upload(
+        self, conversation: Conversation, request: Request
+    ) -> AsyncIterator[Message]:
+        """Send as a task; meanwhile show the core's progress messages."""
+        reports: asyncio.Queue[tuple[str, int, int]] = asyncio.Queue()
+
+        def report(name: str, sent: int, size: int) -> None:
+            reports.put_nowait((name, sent, size))
+            if self.upload_progress is not None:
+                self.upload_progress(name, sent, size)
+
+        async def send() -> httpx.Response:
+            with request_kwargs(request, report, **self.timeouts) as kwargs:
+                return await self.client.request(request.method, request.path, **kwargs)
+
+        started = self.clock()
+        task = asyncio.ensure_future(send())
+        while not task.done() or not reports.empty():
+            getter = asyncio.ensure_future(reports.get())
+            await asyncio.wait({task, getter}, return_when=asyncio.FIRST_COMPLETED)
+            if not getter.done():
+                getter.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await getter
+                continue
+            message = conversation.upload_progress(*getter.result())
+            if message is not None:
+                yield message
+        elapsed = self.clock() - started
+        try:
+            response = task.result()
+        except httpx.HTTPError as exc:
+            conversation.request_failed(describe(exc), elapsed)
+            return
+        conversation.response(to_response(response, response.content), elapsed)
+
     async def _send(self, conversation: Conversation, request: Request) -> None:
+        started = self.clock()
         try:
             with request_kwargs(request, self.upload_progress, **self.timeouts) as kwargs:
                 if not request.stream:
                     response = await self.client.request(request.method, request.path, **kwargs)
-                    conversation.response(to_response(response, response.content))
+                    if conversation.state is not State.AWAIT_RESPONSE:
+                        return  # the turn was abandoned meanwhile: the answer is dropped
+                    elapsed = self.clock() - started
+                    conversation.response(to_response(response, response.content), elapsed)
                     return
                 context = self.client.stream(request.method, request.path, **kwargs)
                 response = await context.__aenter__()
         except httpx.HTTPError as exc:
-            conversation.request_failed(describe(exc))
+            if conversation.state in (State.AWAIT_RESPONSE, State.AWAIT_STREAM):
+                conversation.request_failed(describe(exc), self.clock() - started)
+            return
+        if conversation.state is not State.AWAIT_STREAM:  # abandoned meanwhile
+            await context.__aexit__(None, None, None)
             return
         if not is_event_stream(response.status_code, response.headers):
             try:
                 body = await response.aread()
             except httpx.HTTPError as exc:
                 await context.__aexit__(None, None, None)
-                conversation.request_failed(describe(exc))
+                conversation.request_failed(describe(exc), self.clock() - started)
                 return
             await context.__aexit__(None, None, None)
-            conversation.response(to_response(response, body))
+            conversation.response(to_response(response, body), self.clock() - started)
             return
         self._stream_context = context
         queue: asyncio.Queue[object] = asyncio.Queue()
@@ -125,14 +211,14 @@ class AsyncDriver:
 
         async def pump() -> None:
             try:
-                async for chunk in response.aiter_bytes(READ_CHUNK):
+                async for chunk in response.aiter_bytes():  # as it arrives: no minimum size
                     queue.put_nowait(chunk)
                 queue.put_nowait(_END)
             except Exception as exc:
                 queue.put_nowait(exc)
 
         self._pump = asyncio.ensure_future(pump())
-        conversation.stream_opened(to_response(response, b""))
+        conversation.stream_opened(to_response(response, b""), self.clock() - started)
 
     async def _receive(self, conversation: Conversation, timeout_s: float) -> None:
         assert self._queue is not None, "Receive without an open stream"
@@ -141,6 +227,8 @@ class AsyncDriver:
         started = self.clock()
         done, _ = await asyncio.wait({self._getter}, timeout=max(0.0, timeout_s))
         elapsed = self.clock() - started
+        if conversation.state is not State.RECEIVING:
+            return  # abandoned meanwhile: run() closes the stream at the next steps
         if not done:
             conversation.time_passed(elapsed)
             return
