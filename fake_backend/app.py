@@ -18,11 +18,13 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from fake_backend.config import FakeConfig
+from fake_backend.door import BodyLimit
 from fake_backend.routes.account import credits, state
 from fake_backend.routes.auth import anonymous_token, claim_token, create_session
 from fake_backend.routes.chat import run_sse
@@ -59,6 +61,9 @@ def create_app(config: FakeConfig | None = None) -> Starlette:
         Route("/media/{key}/{name}", cdn, methods=["GET", "HEAD"]),
         Route("/healthz", health, methods=["GET"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    door = Middleware(
+        BodyLimit, limits=fake.config.limits, upload_bytes=fake.config.max_upload_bytes
+    )
+    app = Starlette(routes=routes, middleware=[door], lifespan=lifespan)
     app.state.fake = fake
     return app

@@ -18,6 +18,8 @@ from types import TracebackType
 import uvicorn
 from starlette.applications import Starlette
 
+from fake_backend.door import server_config
+
 
 class _QuickServer(uvicorn.Server):
     """uvicorn, checking for "stop" every 10 ms instead of 100 ms (tests start many)."""
@@ -38,7 +40,7 @@ class EmbeddedServer:
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, port))
         self.host, self.port = self._socket.getsockname()[:2]
-        config = uvicorn.Config(
+        config = server_config(
             app, log_level="critical", access_log=False, lifespan="on", timeout_graceful_shutdown=1
         )
         self._server = _QuickServer(config)

@@ -26,8 +26,8 @@ class Fake:
             folder = config.data_dir
         self.uploads = folder / "uploads"
         self.renders = folder / "renders"
-        self.uploads.mkdir(parents=True, exist_ok=True)
-        self.renders.mkdir(parents=True, exist_ok=True)
+        self.uploads.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.renders.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.store = Store(config.database)
         self.clock = config.clock
         self.random = random.Random(config.seed)

@@ -8,6 +8,7 @@ under a lock: the fake is small and its handlers are short.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -18,6 +19,8 @@ KINDS = ("client", "token", "user", "session", "upload", "render", "ip")
 
 class Store:
     def __init__(self, database: str = ":memory:") -> None:
+        if database != ":memory:" and not database.startswith("file:"):
+            _owner_only(database)
         self._db = sqlite3.connect(database, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(
@@ -65,3 +68,10 @@ class Store:
             ).fetchall()
         for key, body in rows:
             yield key, json.loads(body)
+
+
+def _owner_only(path: str) -> None:
+    """Tokens live in the database: readable by its owner only (SQLite gives its -wal and
+    -shm files the same mode)."""
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    os.chmod(path, 0o600)
