@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 import shutil
-import uuid
 from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
-from fake_backend import media
+from fake_backend import ids, media
 from fake_backend.answers import (
     endpoint,
     failure,
@@ -127,10 +125,10 @@ async def _receive_urls(request: Request, fake: Fake, user: dict[str, Any]) -> l
 
 
 def _new_upload(fake: Fake, user: dict[str, Any], name: str, file_type: str) -> dict[str, Any]:
-    upload_id = uuid.uuid4().hex
+    upload_id = ids.upload_id()
     folder = fake.uploads / upload_id
     folder.mkdir()
-    key = secrets.token_urlsafe(12)
+    key = ids.file_key()
     return {
         "id": upload_id,
         "user_id": user["id"],
@@ -164,10 +162,10 @@ async def cdn(request: Request) -> Response:
     """The public media URLs (as a CDN serves them: no token, unguessable path)."""
     fake: Fake = request.app.state.fake
     path = request.url.path
-    for _, record in fake.store.all("upload"):
-        if record["cdn_path"] == path:
-            return FileResponse(record["path"])
-    for _, job in fake.store.all("render"):
-        if job.get("status") == "completed" and f"/media/{job['key']}/{job['id']}.mp4" == path:
-            return FileResponse(job["path"], media_type="video/mp4")
+    found = fake.store.find("upload", path)  # by index: no scan of every upload
+    if found is not None:
+        return FileResponse(found[1]["path"])
+    found = fake.store.find("render", path)
+    if found is not None and found[1].get("status") == "completed":
+        return FileResponse(found[1]["path"], media_type="video/mp4")
     return JSONResponse({"error": "not found"}, status_code=404)
