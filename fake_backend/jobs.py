@@ -139,7 +139,15 @@ class RenderJobs:
         try:
             if job.get("fail"):
                 raise RuntimeError(job["fail"])
-            work = Encode(job["draft"], self._media(job), str(temp), self.preview, self.real)
+            work = Encode(
+                job["draft"],
+                self._media(job),
+                str(temp),
+                self.preview,
+                self.real,
+                account=job["user_id"],
+                job=job_id,
+            )
         except RuntimeError as exc:
             self._record(job_id, {"error": str(exc)})
             self._done(job_id, temp)
@@ -294,6 +302,9 @@ class RenderJobs:
         )
         job["status"] = "processing" if started else "pending"
         job["progress"] = int(5 + 94 * max(0.0, min(1.0, done)))
+        position = getattr(self.executor, "position", None)  # a queue shows its order
+        if not started and position is not None:
+            job["queue_position"] = position(job_id)
         return job
 
     def cancel(self, job_id: str) -> dict[str, Any] | None:

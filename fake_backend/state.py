@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fake_backend.config import FakeConfig
 from fake_backend.jobs import RenderJobs
+from fake_backend.pool import FairPool
 from fake_backend.store import Store
 
 APP = "nemo_agent"
@@ -42,6 +43,7 @@ class Fake:
             real=config.real_renders,
             lease_ttl=config.lease_ttl,
             adopt_orphans=config.adopt_orphans,
+            executor=FairPool(config.render_workers),
         )
 
     def close(self) -> None:

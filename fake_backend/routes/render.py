@@ -122,6 +122,8 @@ async def render_poll(request: Request, fake: Fake, fault: Fault | None) -> Resp
             body["error"] = job["error"]
         return JSONResponse(body, headers=headers)
     data = {"id": job["id"], "status": job["status"], "progress": 100 if url else job["progress"]}
+    if job["status"] == "pending" and job.get("queue_position") is not None:
+        data["queue_position"] = job["queue_position"]  # ours: renders that start before it
     if url:
         data.update(outputUrl=url, duration=job.get("duration"), size=job.get("size"))
     if url and job.get("warnings"):  # ours: what the render could not do (e.g. no CJK font)
