@@ -11,7 +11,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from fake_backend.faults import Fault
+from fake_backend.faults import Fault, FaultSpecError
 from fake_backend.state import Fake
 
 
@@ -49,9 +49,13 @@ async def _dropped() -> AsyncIterator[bytes]:
     yield b""  # pragma: no cover - makes this an async generator
 
 
-def fault_answer(fake: Fake, fault: Fault, request: Request) -> Refusal | None:
+def fault_answer(fake: Fake, fault: Fault, request: Request, name: str) -> Refusal | None:
     """The generic faults, which answer before the endpoint does anything."""
     action = fault.action
+    if action == "1002":  # the session is gone (expired on the service's side)
+        if name == "run_sse":  # as ADK's API server says it, before the stream starts
+            return Refusal(JSONResponse({"detail": "Session not found (scripted fault)"}, 404))
+        return failure(1002, "Session not found (scripted fault)", 404)
     if action == "429":
         hint = str(fault.argument or 1)
         return Refusal(
@@ -96,14 +100,22 @@ def endpoint(
     ) -> Callable[[Request], Awaitable[Response]]:
         async def route(request: Request) -> Response:
             fake: Fake = request.app.state.fake
-            fault = fake.config.faults.next(name, request.headers.get("x-fake-fault"))
+            plan = fake.config.faults
+            try:
+                fault = plan.next(name, request.headers.get("x-fake-fault"))
+            except FaultSpecError as exc:
+                return failure(400, f"X-Fake-Fault: {exc}", 400).response
             if fault is not None and fault.action == "hang" and name not in _OWN_HANG:
+                plan.note(name, fault)
                 await asyncio.sleep(3600)  # stops answering; the client must give up
             try:
                 if fault is not None:
-                    refusal = fault_answer(fake, fault, request)
+                    refusal = fault_answer(fake, fault, request, name)
                     if refusal is not None:
+                        plan.note(name, fault)
                         raise refusal
+                    if fault.action == "success_envelope":
+                        plan.note(name, fault)
                 return await handler(request, fake, fault)
             except Refusal as refusal:
                 return refusal.response
@@ -138,9 +150,15 @@ def session_of(fake: Fake, user: dict[str, Any], session_id: str) -> dict[str, A
 
 
 async def json_body(request: Request, fake: Fake) -> dict[str, Any]:
-    raw = await request.body()
-    if len(raw) > fake.config.max_body_bytes:
-        raise failure(400, "Request body too large", 413)
+    cap = fake.config.limits.max_body_bytes  # counted as it streams in, never read whole
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            raise failure(413, f"The JSON body is over the {cap:,} bytes limit.", 413)
+        chunks.append(chunk)
+    raw = b"".join(chunks)
     try:
         body = json.loads(raw) if raw.strip() else {}
     except (ValueError, RecursionError):

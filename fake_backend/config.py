@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fake_backend.clock import Clock
 from fake_backend.faults import FaultPlan
+from fake_backend.limits import Limits
 
 DAY = 86400.0
 
@@ -41,10 +42,11 @@ class FakeConfig:
     anonymous_credits: int = 100
     chat_cost: int = 1  # credits per edit turn
     render_cost: int = 5  # frozen while rendering, charged when done
-    max_upload_bytes: int = 500 * 1024 * 1024
-    max_body_bytes: int = 1024 * 1024  # JSON bodies
+    max_upload_bytes: int = 500 * 1024 * 1024  # documented (4002); the rest in limits
+    limits: Limits = field(default_factory=Limits)  # canvas, duration, bodies, timeouts
     render_poll_hint: float | None = 0.5  # Retry-After on render answers; None: no hint
     preview_renders: bool = False  # 640x360 renders, for tests
     real_renders: bool = True  # encode a real MP4 (needs the render extra)
+    render_workers: int = 2  # worker processes for renders, shared fairly between accounts
     lease_ttl: float = 10.0  # wall-clock seconds a render's holder may go silent (leases.py)
     adopt_orphans: bool = False  # restart unheld jobs unasked (a server); else when polled

@@ -4,8 +4,8 @@
 to an ``Executor`` with two callbacks: ``progress(fraction)`` and ``stop()``, which
 turns True when the work should end early (shutdown, lost lease, cancel). The
 executor answers a ``Future`` of ``Encoded``; an exception in it is a failed
-render. The default runs one encode at a time in a thread; a worker-process pool
-can take its place by implementing the same two methods.
+render. ``ThreadExecutor`` runs one encode at a time in a thread; the fake's
+default is ``fake_backend.pool.FairPool`` (worker processes, fair between accounts).
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ class Encode:
     out: str
     preview: bool
     real: bool  # False: an empty file, instantly (tests without the render extra)
+    account: str = ""  # whose render: a fair executor shares its workers between accounts
+    job: str = ""  # the job's reference, for its place in a queue
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ the real sync driver over uvicorn, with what the user saw and the promises check
 For each cell (an endpoint, a fault on its first call) the conversation runs
 upload -> "make a 6 second video with music" -> export, then a new process
 (a conversation revived from the saved snapshot) asks for the credits. Checked:
-requests stay bounded, no chat message goes to the agent twice, no upload is
-lost without a word, a render the server still runs is in the saved snapshot,
-and the next conversation works.
+the fault took effect (the plan counts it), requests stay bounded, no chat message
+goes to the agent twice, no upload is lost without a word, a render the server
+still runs is in the saved snapshot, and the next conversation works.
 """
 
 from __future__ import annotations
@@ -103,6 +103,9 @@ def run_cell(endpoint: str, fault: str, files: list[Path]) -> Outcome:
             status = fake.jobs.status(ref) or job
             if status["status"] not in FINAL and job["id"] not in saved.pending_renders:
                 outcome.problems.append(f"render {job['id']} runs but was not saved")
+        action = fault.partition(":")[0]
+        if endpoint != "*" and not plan.fired(endpoint, action):
+            outcome.problems.append(f"the fault {fault} on {endpoint} never took effect")
         revived = Conversation(Settings(), now=conversation.now, saved=saved)
         revived.user_says("credits")
         with SyncDriver(server.url, sleep=sleep) as driver:

@@ -6,6 +6,12 @@ one) and what to do. ``FaultPlan.parse`` reads the command-line form::
     run_sse#2=429, render=fail, run_sse=drop_after:3, credits=2001, silent=0.3
 
 A test can also send ``X-Fake-Fault: 429`` on one request.
+
+A plan is checked when it is read: an unknown endpoint or fault, a call number that is
+not a whole number from 1 (``run_sse#x``, ``run_sse#0``) or a fault on an endpoint it
+cannot happen on (``credits=fail``) is a :class:`FaultSpecError` naming the bad part.
+Every fault that takes effect is counted (:meth:`FaultPlan.fired`), so the fault matrix
+can check that each of its cells really happened.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ ENDPOINTS = (
     "poll",
     "cancel",
     "download",
+    "claim",
 )
 
 # What a fault can do. ``drop`` cuts the connection right after the status line (before
@@ -55,6 +62,19 @@ ACTIONS = (
 
 RANDOM_KINDS = ("silent", "1001", "2001", "429")
 
+# Where each fault can happen (the rest, answered before the handler runs, happen anywhere).
+SESSION_BOUND = ("run_sse", "upload", "state", "render")
+WHERE: dict[str, tuple[str, ...]] = {
+    "1002": SESSION_BOUND,
+    "silent": ("run_sse",),
+    "drop_after": ("run_sse",),
+    "error_event": ("run_sse",),
+    "simplified_events": ("run_sse",),
+    "fail": ("render",),
+    "poll_form_b": ("poll",),
+    "success_envelope": ("session", "upload", "credits", "state"),
+}
+
 
 class FaultSpecError(ValueError):
     """A fault plan that cannot be read (the user's fault)."""
@@ -83,6 +103,7 @@ class FaultPlan:
     seed: int = 0
     _calls: Counter[str] = field(default_factory=Counter, init=False, repr=False)
     _fired: Counter[int] = field(default_factory=Counter, init=False, repr=False)
+    _effects: Counter[tuple[str, str]] = field(default_factory=Counter, init=False, repr=False)
     _random: random.Random = field(init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -105,18 +126,40 @@ class FaultPlan:
             if key in RANDOM_KINDS and _is_rate(value):
                 plan.rates[key] = float(value)
                 continue
-            endpoint, _, nth = key.partition("#")
+            if key in RANDOM_KINDS and key not in ENDPOINTS:
+                raise FaultSpecError(f"{item!r}: a rate is a number from 0 to 1")
+            endpoint, hashed, nth = key.partition("#")
             if endpoint not in ENDPOINTS:
                 raise FaultSpecError(f"{endpoint!r} is not an endpoint ({', '.join(ENDPOINTS)})")
-            plan.rules.append(
-                Rule(endpoint, parse_fault(value), int(nth) if nth.isdigit() else None, 1)
-            )
+            if hashed and not (nth.isascii() and nth.isdigit() and int(nth) >= 1):
+                raise FaultSpecError(
+                    f"{key!r}: the call number after # must be a whole number from 1"
+                )
+            rule = Rule(endpoint, parse_fault(value), int(nth) if hashed else None, 1)
+            check_applies(rule.endpoint, rule.fault.action)
+            plan.rules.append(rule)
         return plan
 
     def add(
         self, endpoint: str, action: str, *, nth: int | None = None, times: int | None = 1
     ) -> None:
-        self.rules.append(Rule(endpoint, parse_fault(action), nth, times))
+        if endpoint not in ENDPOINTS:
+            raise FaultSpecError(f"{endpoint!r} is not an endpoint ({', '.join(ENDPOINTS)})")
+        if nth is not None and nth < 1:
+            raise FaultSpecError(f"call number {nth}: calls are counted from 1")
+        fault = parse_fault(action)
+        check_applies(endpoint, fault.action)
+        self.rules.append(Rule(endpoint, fault, nth, times))
+
+    def note(self, endpoint: str, fault: Fault) -> None:
+        """Record that ``fault`` took effect on a call of ``endpoint``."""
+        with self._lock:
+            self._effects[(endpoint, fault.action)] += 1
+
+    def fired(self, endpoint: str, action: str) -> int:
+        """How often ``action`` took effect on ``endpoint`` (0: the plan did nothing)."""
+        with self._lock:
+            return self._effects[(endpoint, action)]
 
     def next(self, endpoint: str, header: str | None = None) -> Fault | None:
         """The fault for this call of ``endpoint``, if any (counts the call)."""
@@ -149,9 +192,18 @@ def parse_fault(text: str) -> Fault:
     action, _, argument = text.strip().partition(":")
     if action not in ACTIONS:
         raise FaultSpecError(f"{action!r} is not a fault ({', '.join(ACTIONS)})")
-    if argument and not argument.isdigit():
+    if argument and not (argument.isascii() and argument.isdigit()):
         raise FaultSpecError(f"{text!r}: the argument must be a whole number")
     return Fault(action, int(argument) if argument else None)
+
+
+def check_applies(endpoint: str, action: str) -> None:
+    where = WHERE.get(action)
+    if where is not None and endpoint not in where:
+        raise FaultSpecError(
+            f"{endpoint}={action}: {action!r} cannot happen on {endpoint} "
+            f"(only on {', '.join(where)})"
+        )
 
 
 def _is_rate(value: str) -> bool:

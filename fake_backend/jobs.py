@@ -139,7 +139,15 @@ class RenderJobs:
         try:
             if job.get("fail"):
                 raise RuntimeError(job["fail"])
-            work = Encode(job["draft"], self._media(job), str(temp), self.preview, self.real)
+            work = Encode(
+                job["draft"],
+                self._media(job),
+                str(temp),
+                self.preview,
+                self.real,
+                account=job["user_id"],
+                job=job_id,
+            )
         except RuntimeError as exc:
             self._record(job_id, {"error": str(exc)})
             self._done(job_id, temp)
@@ -239,8 +247,7 @@ class RenderJobs:
         """Each media URL of the draft -> the uploaded file it names (this user's only)."""
         owned = {
             upload["cdn_path"]: str(upload["path"])
-            for _, upload in self.store.all("upload")
-            if upload["user_id"] == job["user_id"]
+            for _, upload in self.store.owned("upload", job["user_id"])
         }
         found: dict[str, str] = {}
         for track in job["draft"].get("t") or []:
@@ -295,6 +302,9 @@ class RenderJobs:
         )
         job["status"] = "processing" if started else "pending"
         job["progress"] = int(5 + 94 * max(0.0, min(1.0, done)))
+        position = getattr(self.executor, "position", None)  # a queue shows its order
+        if not started and position is not None:
+            job["queue_position"] = position(job_id)
         return job
 
     def cancel(self, job_id: str) -> dict[str, Any] | None:

@@ -18,6 +18,8 @@ from types import TracebackType
 import uvicorn
 from starlette.applications import Starlette
 
+from fake_backend.door import server_config
+
 # A request still running this long after "stop" is cancelled. Whoever stops the
 # embedded server is done with it: a request still open is one its client gave up on
 # (a "server stops answering" fault), and waiting uvicorn's usual second for it
@@ -51,12 +53,7 @@ class EmbeddedServer:
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, port))
         self.host, self.port = self._socket.getsockname()[:2]
-        config = uvicorn.Config(
-            app,
-            log_level="critical",
-            access_log=False,
-            lifespan="on",
-        )
+        config = server_config(app, log_level="critical", access_log=False, lifespan="on")
         # Annotated as int, used as asyncio.wait_for's timeout: a fraction works.
         config.timeout_graceful_shutdown = GRACE_S  # type: ignore[assignment]
         self._server = _QuickServer(config)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fake_backend.config import FakeConfig
 from fake_backend.jobs import RenderJobs
+from fake_backend.pool import FairPool
 from fake_backend.store import Store
 
 APP = "nemo_agent"
@@ -29,8 +30,8 @@ class Fake:
             folder = config.data_dir
         self.uploads = folder / "uploads"
         self.renders = folder / "renders"
-        self.uploads.mkdir(parents=True, exist_ok=True)
-        self.renders.mkdir(parents=True, exist_ok=True)
+        self.uploads.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.renders.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.store = Store(config.database)
         self.clock = config.clock
         self.random = random.Random(config.seed)
@@ -42,6 +43,7 @@ class Fake:
             real=config.real_renders,
             lease_ttl=config.lease_ttl,
             adopt_orphans=config.adopt_orphans,
+            executor=FairPool(config.render_workers),
         )
 
     def close(self) -> None:

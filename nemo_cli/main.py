@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import sys
 import tempfile
 import time
@@ -142,7 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = command("serve", "serve the fake backend over HTTP (for other front-ends and tests)")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument(
+        "--port", type=int, default=8765, help="0: any free port (exit 6 if it cannot be bound)"
+    )
     serve.add_argument(
         "--faults", default="", help='fault plan, e.g. "run_sse#2=429,render=fail,silent=0.3"'
     )
@@ -442,11 +445,17 @@ def chat(runner: Runner, output: Output, files: list[Path]) -> int:
 
 
 def serve(args: argparse.Namespace, output: Output) -> int:
+    """Exit 2 for bad arguments (a port outside 0-65535, a bad fault plan), 6 when the
+    address cannot be bound (in use, or not this machine's); the banner once it is bound."""
     import uvicorn
 
     from fake_backend import FakeConfig, FaultPlan, Latency, create_app
+    from fake_backend.door import server_config
     from fake_backend.faults import FaultSpecError
 
+    if not 0 <= args.port <= 65535:
+        output.error(f"--port {args.port} is not a port number (0 to 65535).")
+        return ExitCode.USAGE
     try:
         faults = FaultPlan.parse(args.faults, seed=args.seed)
     except FaultSpecError as exc:
@@ -455,7 +464,7 @@ def serve(args: argparse.Namespace, output: Output) -> int:
     if args.realistic:
         faults.rates.setdefault("silent", 0.3)
     data = args.data or home_of(args) / "serve"
-    data.mkdir(parents=True, exist_ok=True)
+    data.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new folder: the owner's only
     config = FakeConfig(
         data_dir=data,
         database=str(data / "fake.db"),
@@ -475,9 +484,32 @@ def serve(args: argparse.Namespace, output: Output) -> int:
     else:
         app = create_app(config)
         what = f"the fake NemoVideo API (data in {data})"
-    output.message("notice", f"Serving {what} on http://{args.host}:{args.port}", {})
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    try:
+        sock = _bind(args.host, args.port)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        output.error(f"Cannot serve on {args.host}:{args.port}: {reason}.")
+        return ExitCode.NETWORK
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    output.message("notice", f"Serving {what} on http://{shown}:{port}", {})
+    with sock:
+        uvicorn.Server(server_config(app, log_level="warning")).run(sockets=[sock])
     return ExitCode.OK
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A listening socket, so that the banner is only printed once it can be reached."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 if __name__ == "__main__":  # pragma: no cover

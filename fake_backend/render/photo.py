@@ -46,7 +46,8 @@ def cover(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     width, height = size
     scale = max(width / image.width, height / image.height)
     box_w, box_h = width / scale, height / scale
-    left, top = (image.width - box_w) / 2, (image.height - box_h) / 2
+    # max(0, ...): float rounding can make an exact fit -1e-13, which Pillow 13 refuses
+    left, top = max(0.0, (image.width - box_w) / 2), max(0.0, (image.height - box_h) / 2)
     return image.resize(
         size,
         Image.Resampling.BICUBIC,

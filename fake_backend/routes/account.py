@@ -31,10 +31,6 @@ async def credits(request: Request, fake: Fake, fault: Fault | None) -> Response
 @endpoint("state")
 async def state(request: Request, fake: Fake, fault: Fault | None) -> Response:
     user = user_of(request, fake)
-    if fault is not None and fault.action == "1002":
-        fake.store.update(
-            "session", request.path_params["session_id"], lambda s: s.update(user_id="")
-        )
     session = session_of(fake, user, request.path_params["session_id"])
     draft = session["draft"]
     meta = draft.get("m") or {}

@@ -82,6 +82,8 @@ async def run_sse(request: Request, fake: Fake, fault: Fault | None) -> Response
         fake.config.latency.generation if reply.generating else fake.config.latency.reply
     )
     simplified = fault is not None and fault.action == "simplified_events"
+    if fault is not None and (simplified or (silent and fault.action == "silent")):
+        fake.config.faults.note("run_sse", fault)
     return StreamingResponse(
         _stream(fake, events, delay, fault, simplified),
         media_type="text/event-stream",
@@ -101,6 +103,8 @@ async def _stream(
         waited += step
         if waited < delay:
             yield b": ping\n\n"
+    if fault is not None and action in ("drop_after", "error_event", "hang"):
+        config.faults.note("run_sse", fault)  # each ends the stream below, whatever comes first
     for index, event in enumerate(events):
         if action == "drop_after" and index >= (fault.argument or 0):  # type: ignore[union-attr]
             raise StreamDropped("scripted fault: connection dropped")

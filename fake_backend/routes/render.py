@@ -19,6 +19,7 @@ from fake_backend.answers import (
 )
 from fake_backend.faults import Fault
 from fake_backend.jobs import FINAL
+from fake_backend.limits import DraftRefused, check_draft
 from fake_backend.state import Fake
 
 SKILL_HEADERS = ("x-skill-source", "x-skill-version", "x-skill-platform")
@@ -37,10 +38,11 @@ async def render_submit(request: Request, fake: Fake, fault: Fault | None) -> Re
     if fake.store.get("render", ref) is not None:
         raise render_failure(409, f"The render id {job_id} was used already")
     session = session_of(fake, user, str(body.get("sessionId") or ""))
-    if not isinstance(draft, dict) or not any(
-        isinstance(t, dict) and t.get("sg") for t in draft.get("t") or []
-    ):
-        raise render_failure(400, "The draft has nothing to render")
+    try:  # at the door: nothing is frozen or queued for a draft the renderer must not get
+        check_draft(draft, fake.config.limits)
+    except DraftRefused as refused:
+        raise render_failure(400, str(refused)) from None
+    assert isinstance(draft, dict)  # checked above
     cost = fake.config.render_cost
     if user["available"] < cost:
         raise failure(2001, "Insufficient credits")
@@ -50,6 +52,8 @@ async def render_submit(request: Request, fake: Fake, fault: Fault | None) -> Re
         lambda u: u.update(available=u["available"] - cost, frozen=u["frozen"] + cost),
     )
     action = fault.action if fault else None
+    if fault is not None and action in ("hang", "fail"):
+        fake.config.faults.note("render", fault)
     budget = float("inf") if action == "hang" else fake.draw(fake.config.latency.render)
     job = fake.jobs.submit(
         ref,
@@ -106,6 +110,7 @@ async def render_poll(request: Request, fake: Fake, fault: Fault | None) -> Resp
     )
     headers = _hint(fake) if job["status"] not in FINAL else None
     if fault is not None and fault.action == "poll_form_b":
+        fake.config.faults.note("poll", fault)
         body: dict[str, Any] = {
             "taskId": job["id"],
             "status": job["status"],
@@ -117,6 +122,8 @@ async def render_poll(request: Request, fake: Fake, fault: Fault | None) -> Resp
             body["error"] = job["error"]
         return JSONResponse(body, headers=headers)
     data = {"id": job["id"], "status": job["status"], "progress": 100 if url else job["progress"]}
+    if job["status"] == "pending" and job.get("queue_position") is not None:
+        data["queue_position"] = job["queue_position"]  # ours: renders that start before it
     if url:
         data.update(outputUrl=url, duration=job.get("duration"), size=job.get("size"))
     if url and job.get("warnings"):  # ours: what the render could not do (e.g. no CJK font)

@@ -162,10 +162,10 @@ async def cdn(request: Request) -> Response:
     """The public media URLs (as a CDN serves them: no token, unguessable path)."""
     fake: Fake = request.app.state.fake
     path = request.url.path
-    for _, record in fake.store.all("upload"):
-        if record["cdn_path"] == path:
-            return FileResponse(record["path"])
-    for _, job in fake.store.all("render"):
-        if job.get("status") == "completed" and f"/media/{job['key']}/{job['id']}.mp4" == path:
-            return FileResponse(job["path"], media_type="video/mp4")
+    found = fake.store.find("upload", path)  # by index: no scan of every upload
+    if found is not None:
+        return FileResponse(found[1]["path"])
+    found = fake.store.find("render", path)
+    if found is not None and found[1].get("status") == "completed":
+        return FileResponse(found[1]["path"], media_type="video/mp4")
     return JSONResponse({"error": "not found"}, status_code=404)

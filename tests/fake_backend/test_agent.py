@@ -127,14 +127,14 @@ def test_small_talk_changes_nothing() -> None:
 
 
 def test_fault_plan_parsing() -> None:
-    plan = FaultPlan.parse("run_sse#2=429, render=fail, silent=0.3, upload=drop_after:3")
+    plan = FaultPlan.parse("run_sse#2=429, render=fail, silent=0.3, run_sse=drop_after:3")
     assert plan.rates == {"silent": 0.3}
     assert [(r.endpoint, r.fault.action, r.nth) for r in plan.rules] == [
         ("run_sse", "429", 2),
         ("render", "fail", None),
-        ("upload", "drop_after", None),
+        ("run_sse", "drop_after", None),
     ]
-    assert plan.next("run_sse") is None
+    assert plan.next("run_sse").action == "drop_after"  # type: ignore[union-attr]
     assert plan.next("run_sse").action == "429"  # type: ignore[union-attr]
     assert plan.next("run_sse") is None
     for bad in ("nonsense", "teleport=429", "credits=explode", "run_sse=drop_after:x"):

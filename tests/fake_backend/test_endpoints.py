@@ -274,7 +274,8 @@ def _wait_encoded(server: object) -> None:
     import time
 
     fake = server.app.state.fake  # type: ignore[attr-defined]
-    for _ in range(200):
+    deadline = time.monotonic() + 60  # the first render also starts the worker processes
+    while time.monotonic() < deadline:
         jobs = [job for _, job in fake.store.all("render")]
         if all(job.get("encoded") for job in jobs):
             return

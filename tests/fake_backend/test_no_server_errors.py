@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fake_backend import EmbeddedServer, FakeConfig, create_app
+from fake_backend.limits import Limits
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
@@ -46,7 +47,7 @@ BODIES = st.one_of(
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[tuple[httpx.Client, dict[str, str], str]]:
-    app = create_app(FakeConfig(real_renders=False, max_body_bytes=64 * 1024))
+    app = create_app(FakeConfig(real_renders=False, limits=Limits(max_body_bytes=64 * 1024)))
     with (
         EmbeddedServer(app) as server,
         httpx.Client(base_url=server.url, timeout=10) as test_client,

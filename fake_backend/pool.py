@@ -1,0 +1,236 @@
+"""Renders in a bounded pool of worker processes, shared fairly between accounts.
+
+An :class:`Executor` (``fake_backend.executor``): ``RenderJobs`` hands it an ``Encode``
+and gets a ``Future``. Renders are CPU-bound, so each real one runs in its own worker
+process (forked from a forkserver that has the renderer imported), at most ``workers``
+at a time; a render that crashes or runs out of memory takes only its process down.
+
+Fair: queued renders start in round-robin order between accounts (one account's ten
+exports do not queue ahead of another's one), and with two or more workers an account
+holds at most ``workers - 1`` of them, so one user's hour-long video never blocks
+another's 3-second export; it waits only for a free worker. The poll answer shows a
+queued render's place (:meth:`FairPool.position`) and a running one's progress.
+
+Renders that do not encode (``real=False``, for tests) run in a thread of this process
+under the same scheduling.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from collections import Counter, deque
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from fake_backend.executor import Encode, Encoded, Progress, Stop, encode
+
+_PRELOAD = ["fake_backend.executor", "fake_backend.render"]
+Runner = Callable[[Encode, Progress, Stop], Encoded]
+
+
+@dataclass
+class _Item:
+    work: Encode
+    progress: Progress
+    stop: Stop
+    future: Future[Encoded]
+
+
+class FairPool:
+    """At most ``workers`` renders at once; round-robin between accounts."""
+
+    def __init__(
+        self, workers: int = 2, *, processes: bool = True, runner: Runner | None = None
+    ) -> None:
+        self.workers = max(1, workers)
+        self.per_account = max(1, self.workers - 1)
+        self.processes = processes
+        self._runner = runner  # what runs one render (tests: one that waits to be told)
+        self._queues: dict[str, deque[_Item]] = {}
+        self._turns: deque[str] = deque()  # accounts with queued renders, next first
+        self._running: Counter[str] = Counter()
+        self._threads: set[threading.Thread] = set()
+        self._lock = threading.Condition()
+        self._closed = False
+        self._dispatcher = threading.Thread(target=self._dispatch, name="fake-render-pool")
+        self._dispatcher.daemon = True
+        self._dispatcher.start()
+
+    # -- the Executor interface --------------------------------------------------------
+
+    def start(self, work: Encode, progress: Progress, stop: Stop) -> Future[Encoded]:
+        future: Future[Encoded] = Future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the render pool is shut down")
+            if work.account not in self._queues:
+                self._queues[work.account] = deque()
+                self._turns.append(work.account)
+            self._queues[work.account].append(_Item(work, progress, stop, future))
+            self._lock.notify_all()
+        return future
+
+    def shutdown(self) -> None:
+        with self._lock:
+            self._closed = True
+            for queue in self._queues.values():
+                for item in queue:
+                    item.future.cancel()  # never started: the next process runs it
+            self._queues.clear()
+            self._turns.clear()
+            self._lock.notify_all()
+            threads = list(self._threads)
+        self._dispatcher.join(timeout=5)
+        for thread in threads:  # their ``stop`` is True: each ends within a poll
+            thread.join(timeout=10)
+
+    # -- what a poll shows -------------------------------------------------------------
+
+    def position(self, job: str) -> int | None:
+        """How many queued renders start before ``job`` (0: next); None if not queued."""
+        with self._lock:
+            queues = {account: list(self._queues[account]) for account in self._turns}
+        place = 0
+        for depth in range(max((len(q) for q in queues.values()), default=0)):
+            for queue in queues.values():
+                if depth < len(queue):
+                    if queue[depth].work.job == job:
+                        return place
+                    place += 1
+        return None
+
+    @property
+    def busy(self) -> int:
+        with self._lock:
+            return sum(self._running.values())
+
+    # -- scheduling --------------------------------------------------------------------
+
+    def _next(self) -> _Item | None:
+        """The next render to start, under the lock: the first account in turn order that
+        has a render queued and is under its share; that account goes to the back."""
+        if sum(self._running.values()) >= self.workers:
+            return None
+        for account in list(self._turns):
+            queue = self._queues[account]
+            if self._running[account] >= self.per_account:
+                continue
+            item = queue.popleft()
+            self._turns.remove(account)
+            if queue:
+                self._turns.append(account)
+            else:
+                del self._queues[account]
+            return item
+        return None
+
+    def _drop_stopped(self) -> None:
+        """Queued renders cancelled before they started end now, without a worker."""
+        for account in list(self._turns):
+            queue = self._queues[account]
+            for item in [i for i in queue if i.stop()]:
+                queue.remove(item)
+                if item.future.set_running_or_notify_cancel():
+                    item.future.set_exception(RuntimeError("stopped before it started"))
+            if not queue:
+                del self._queues[account]
+                self._turns.remove(account)
+
+    def _dispatch(self) -> None:
+        while True:
+            with self._lock:
+                while True:
+                    if self._closed:
+                        return
+                    self._drop_stopped()
+                    item = self._next()
+                    if item is not None:
+                        break
+                    self._lock.wait(timeout=0.2)  # also notices cancels of queued renders
+                if not item.future.set_running_or_notify_cancel():
+                    continue
+                self._running[item.work.account] += 1
+                thread = threading.Thread(target=self._run, args=(item,), name="fake-render")
+                thread.daemon = True
+                self._threads.add(thread)
+            thread.start()
+
+    def _run(self, item: _Item) -> None:
+        def stop() -> bool:  # a shutdown stops what runs, too
+            return self._closed or item.stop()
+
+        try:
+            item.progress(0.0)  # it has a worker now: processing, no longer queued
+            if self._runner is not None:
+                result = self._runner(item.work, item.progress, stop)
+            elif self.processes and item.work.real:
+                result = _in_process(item.work, item.progress, stop)
+            else:
+                result = encode(item.work, item.progress, stop)
+        except BaseException as exc:
+            item.future.set_exception(exc)
+        else:
+            item.future.set_result(result)
+        finally:
+            with self._lock:
+                self._running[item.work.account] -= 1
+                self._threads.discard(threading.current_thread())
+                self._lock.notify_all()
+
+
+def _context() -> Any:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)  # each worker starts with the renderer loaded
+    return context
+
+
+def _in_process(work: Encode, progress: Progress, stop: Stop) -> Encoded:
+    """One render in a worker process: progress comes back over a pipe, a stop goes out
+    as an event the renderer checks between frames."""
+    context = _context()
+    receiver, sender = context.Pipe(duplex=False)
+    stopping = context.Event()
+    process = context.Process(
+        target=_worker, args=(work, sender, stopping), name="fake-render-worker", daemon=True
+    )
+    process.start()
+    sender.close()
+    try:
+        while True:
+            if stop():
+                stopping.set()
+            if receiver.poll(0.1):
+                try:
+                    kind, value = receiver.recv()
+                except EOFError:
+                    break
+                if kind == "progress":
+                    progress(value)
+                elif kind == "done":
+                    assert isinstance(value, Encoded)
+                    return value
+                else:
+                    raise RuntimeError(value)
+            elif not process.is_alive() and not receiver.poll():
+                break
+        raise RuntimeError(f"the render worker stopped (exit code {process.exitcode})")
+    finally:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+            process.join()
+        receiver.close()
+
+
+def _worker(work: Encode, sender: Connection, stopping: Any) -> None:
+    try:
+        result = encode(work, lambda fraction: sender.send(("progress", fraction)), stopping.is_set)
+        sender.send(("done", result))
+    except BaseException as exc:  # the parent records the sentence, never a traceback
+        sender.send(("error", str(exc) or type(exc).__name__))
+    finally:
+        sender.close()

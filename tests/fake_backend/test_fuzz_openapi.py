@@ -1,0 +1,114 @@
+"""Fuzzing the fake from its OpenAPI document (schemathesis): whatever a client sends,
+never a 500, never a traceback, and every answer is one the document describes.
+
+A few examples per operation in the quick loop; many more under ``-m slow``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck, settings
+from openapi_check import DOC, Conformance
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from schemathesis.config import SchemathesisConfig
+
+from fake_backend import EmbeddedServer, FakeConfig, create_app
+
+# quick: the document's examples and a few generated cases per operation; slow: also the
+# coverage phase (boundary values, missing and wrong-typed fields, unexpected methods)
+QUICK_SCHEMA = schemathesis.openapi.from_dict(
+    DOC, config=SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": False}}})
+)
+SCHEMA = schemathesis.openapi.from_dict(DOC)
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+class Target:
+    def __init__(self, url: str, token: str, session_id: str) -> None:
+        self.url = url
+        self.headers = {
+            "Authorization": f"Bearer {token}",
+            "X-Skill-Source": "maker-free-online",
+            "X-Skill-Version": "1.0.0",
+            "X-Skill-Platform": "unknown",
+        }
+        self.session_id = session_id
+        self.http = requests.Session()
+
+
+@pytest.fixture(scope="module")
+def target() -> Iterator[Target]:
+    config = FakeConfig(real_renders=False, tokens_per_ip=10**9, anonymous_credits=10**6)
+    with EmbeddedServer(create_app(config)) as server:
+        token = httpx.post(
+            server.url + "/api/auth/anonymous-token", headers={"X-Client-Id": "fuzz"}
+        ).json()["data"]["token"]
+        session = httpx.post(
+            server.url + "/api/tasks/me/with-session/nemo_agent",
+            json={},
+            headers={"Authorization": f"Bearer {token}"},
+        ).json()["data"]["session_id"]
+        yield Target(server.url, token, session)
+
+
+def run(case: Any, target: Target) -> None:
+    if (
+        case.path_parameters
+        and "session_id" in case.path_parameters
+        and case.path_parameters["session_id"].startswith("5")
+    ):
+        case.path_parameters["session_id"] = target.session_id  # reach past the 404 sometimes
+    headers = {**target.headers, **(case.headers or {})}
+    response = case.call(base_url=target.url, session=target.http, headers=headers, timeout=10)
+    assert "Traceback" not in response.text
+    if case.method != case.operation.method.upper():  # the coverage phase's other methods
+        assert response.status_code == 405
+        return
+    case.validate_response(response, checks=CHECKS)
+    Conformance().check(
+        httpx.Response(
+            response.status_code,
+            headers=[(k, v) for k, values in response.headers.items() for v in values],
+            content=response.content,
+            request=httpx.Request(case.method, target.url + case.formatted_path),
+        )
+    )
+
+
+QUICK = settings(
+    max_examples=3,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    database=None,
+    derandomize=True,
+)
+SLOW = settings(QUICK, max_examples=150, derandomize=False)
+
+
+@QUICK_SCHEMA.parametrize()
+@QUICK
+def test_fuzz_quick(case: Any, target: Target) -> None:
+    run(case, target)
+
+
+@pytest.mark.slow
+@SCHEMA.parametrize()
+@SLOW
+def test_fuzz_thorough(case: Any, target: Target) -> None:
+    run(case, target)
