@@ -14,6 +14,7 @@ import numpy as np
 from fake_backend.render.music import music_bed
 from fake_backend.render.settings import RenderError
 from fake_backend.render.timeline import Segment, Timeline
+from fake_backend.render.video import SLOWEST
 
 RATE = 48000
 MUSIC_FADE_IN_S = 1.0
@@ -95,7 +96,10 @@ def _segment_sound(segment: Segment, length: int) -> np.ndarray:
     assert segment.source is not None
     limit = None if segment.loop else length / RATE
     sound = decode_audio(segment.source, segment.label, start_s=segment.trim / 1000, limit_s=limit)
-    sound = fit_length(sound, length, loop=segment.loop)
+    # a clip's sound follows its pictures: once when they are slowed to fill the slot,
+    # looped with them when the clip is under half the slot (see video.source_time)
+    loop = segment.loop or (segment.kind == "video" and 0 < sound.shape[1] < length * SLOWEST)
+    sound = fit_length(sound, length, loop=loop)
     if segment.kind == "audio":
         return fade(sound, MUSIC_FADE_IN_S, MUSIC_FADE_OUT_S)
     return fade(sound, CLIP_FADE_S, CLIP_FADE_S)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from fake_backend.render.photo import PictureSource, load_picture
+from fake_backend.render.photo import PictureSource, is_moving, load_picture
 from fake_backend.render.text import (
     TEXT_FADE_MS,
     draw_text,
@@ -157,9 +157,14 @@ class Compositor:
             return self._text(segment)
         if segment.source is None:
             return None
-        if segment.kind == "video":
+        if segment.kind == "video" or (not segment.is_overlay and is_moving(segment.source)):
             clip = VideoSource(
-                segment.source, segment.label, self.canvas, segment.fit, segment.trim
+                segment.source,
+                segment.label,
+                self.canvas,
+                segment.fit,
+                segment.trim,
+                segment.length,
             )
             return FullFrame(lambda ms, target: clip.draw(ms / 1000, target), clip.close)
         if segment.is_overlay:
