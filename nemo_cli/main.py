@@ -171,6 +171,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     verbose = bool(getattr(args, "verbose", False))
     output = make_output(json_mode=bool(getattr(args, "json", False)), verbose=verbose)
     try:
+        if args.command in ("make", "demo") and not str(args.prompt).strip():
+            output.error('The prompt is empty: say what to make, e.g. -p "a 20 second promo".')
+            return ExitCode.USAGE  # before any file is uploaded
         if args.command == "serve":
             return serve(args, output)
         return run_command(args, output)
