@@ -64,7 +64,7 @@ def test_a_cut_short_picture_is_refused(tmp_path: Path, name: str, fmt: str) -> 
 def test_a_six_byte_gif_and_a_sound_without_samples_are_refused(tmp_path: Path) -> None:
     gif = tmp_path / "tiny.gif"
     gif.write_bytes(b"GIF89a")
-    with pytest.raises(media.UploadRefused, match="tiny.gif could not be read as a picture"):
+    with pytest.raises(media.UploadRefused, match=r"tiny\.gif could not be read as a picture"):
         media.decode_sample(gif, "tiny.gif", "image")
     wav = tmp_path / "empty.wav"
     wav.write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt ")
