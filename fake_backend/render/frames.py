@@ -35,6 +35,7 @@ from fake_backend.render.yuv import (
 )
 
 DEFAULT_FADE_MS = 500  # a fade with nothing to cross into: from / to black (or what is below)
+OPENING_FADE_MS = 200  # the video's first picture is there within a fifth of a second
 LOOKAHEAD_MS = 4000  # start preparing a segment's media this long before it shows
 OVERLAY_MARGIN = 0.04  # of the canvas's shorter side
 
@@ -86,6 +87,8 @@ def _fades(
             overlap = before.end - segment.start if before is not None else 0
             overlap = overlap if full and before is not None and _is_full_frame(before) else 0
             fade_in = float(overlap if overlap > 0 else DEFAULT_FADE_MS)
+            if segment.start == 0 and full:  # the first second decides: show it at once
+                fade_in = min(fade_in, OPENING_FADE_MS)
         if segment.fade_out:
             overlap = segment.end - after.start if after is not None else 0
             overlap = overlap if full and after is not None and _is_full_frame(after) else 0

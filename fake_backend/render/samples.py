@@ -47,7 +47,7 @@ def _vertical_gradient(
     return np.broadcast_to(colours[:, None, :], (height, width, 3)).astype(np.uint8)
 
 
-_FLOOR = 1450  # where the product stands
+_FLOOR = 1330  # where the product stands: above the lower third, where captions go
 _LOW = 4  # soft things (light, shadows, bokeh) are drawn at 1/4 size and scaled up
 
 
@@ -58,7 +58,7 @@ def _studio(index: int, top: tuple[int, int, int], bottom: tuple[int, int, int])
     small = (width // _LOW, height // _LOW)
     field = _vertical_gradient(small, top, bottom).astype(np.float32)
     y, x = np.mgrid[0 : small[1], 0 : small[0]].astype(np.float32)
-    spot = np.exp(-(((x - small[0] * 0.5) / 260) ** 2 + ((y - small[1] * 0.38) / 170) ** 2))
+    spot = np.exp(-(((x - small[0] * 0.5) / 260) ** 2 + ((y - small[1] * 0.33) / 170) ** 2))
     vignette = 1.0 - 0.28 * (((x / small[0] - 0.5) * 1.6) ** 2 + ((y / small[1] - 0.45) * 1.4) ** 2)
     field = field * (0.82 + 0.35 * spot[:, :, None]) * vignette[:, :, None]
     image = Image.fromarray(np.clip(field, 0, 255).astype(np.uint8))
@@ -72,7 +72,9 @@ def _studio(index: int, top: tuple[int, int, int], bottom: tuple[int, int, int])
     bokeh = bokeh.filter(ImageFilter.GaussianBlur(6))
     image.paste((255, 255, 255), (0, 0), bokeh)
     shadow = Image.new("L", small, 0)
-    ImageDraw.Draw(shadow).ellipse((880 // _LOW, 1395 // _LOW, 2120 // _LOW, 1510 // _LOW), 200)
+    ImageDraw.Draw(shadow).ellipse(
+        (880 // _LOW, (_FLOOR - 55) // _LOW, 2120 // _LOW, (_FLOOR + 60) // _LOW), 200
+    )
     image.paste((20, 14, 10), (0, 0), shadow.filter(ImageFilter.GaussianBlur(9)))
     return image.resize(PHOTO_SIZE, Image.Resampling.BICUBIC)
 

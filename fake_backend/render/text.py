@@ -214,9 +214,10 @@ def layout(
 def _anchor(
     position: str, style: str, box: tuple[int, int], canvas: tuple[int, int]
 ) -> tuple[int, int]:
-    """Top-left of a ``box``-sized text block. ``center`` (and no position) means centred in
-    the lower third, where designers put titles and captions, not over the product;
-    ``middle`` is the frame's middle, for a title that asks for it."""
+    """Top-left of a ``box``-sized text block. ``center`` (and no position) keeps the words
+    off the product in the middle: a title heads the frame (the upper third; in 9:16 the
+    top of the clear band), a caption sits in the lower third (in 9:16 the bottom of the
+    clear band). ``middle`` is the frame's middle, for a title that asks for it."""
     height = canvas[1]
     left, top, right, bottom = safe_area(canvas)
     box_w, box_h = box
@@ -230,11 +231,12 @@ def _anchor(
         y = top
     elif position == "middle":
         y = (height - box_h) // 2
+    elif style != "caption" and not position.startswith("bottom"):  # a headline
+        y = top if is_vertical(canvas) else round(height * 0.2 - box_h / 2)
     elif is_vertical(canvas):  # the bottom of the clear band, just below the middle
         y = bottom - box_h
     else:  # the lower third: the block's centre at about 80 % of the height
-        y = round(height * (0.8 if style == "caption" else 0.76) - box_h / 2)
-        y = min(bottom - box_h, y)
+        y = min(bottom - box_h, round(height * 0.8 - box_h / 2))
     x = min(max(x, left), max(left, right - box_w))
     y = min(max(y, top), max(top, bottom - box_h))
     return x, y
