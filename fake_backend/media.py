@@ -85,6 +85,64 @@ def probe(path: Path, file_type: str) -> Probe:
         return Probe()
 
 
+def decode_sample(path: Path, name: str, file_type: str) -> None:
+    """Decode a sample of an upload (a picture's pixels, a clip's first frame and its
+    container's duration, a sound's first samples); ``UploadRefused`` (4001) when it can't.
+
+    So a truncated JPEG or MP4 is refused at the door with a sentence, not at render time.
+    """
+    try:
+        if file_type == "image":
+            _decode_picture(path)
+        else:
+            _decode_media(path, file_type)
+    except UploadRefused:
+        raise
+    except Exception:  # whatever the decoders raise, the answer is the same sentence
+        raise UploadRefused(4001, _undecodable(name, file_type)) from None
+
+
+def _undecodable(name: str, file_type: str) -> str:
+    what = {"image": "picture", "video": "video", "audio": "sound"}.get(file_type, "file")
+    return f"{name} could not be read as a {what}: it may be cut short or damaged."
+
+
+def _decode_picture(path: Path) -> None:
+    import warnings
+
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with Image.open(path) as image:
+            image.draft("RGB", (512, 512))  # JPEGs decode at 1/8 scale: cheap, yet whole
+            image.load()  # every byte of the pixels: a cut-short file fails here
+
+
+def _decode_media(path: Path, file_type: str) -> None:
+    import av
+
+    with av.open(str(path)) as container:
+        streams = container.streams.video if file_type == "video" else container.streams.audio
+        if not streams:
+            raise ValueError("no stream of the expected kind")
+        duration = container.duration
+        stream = streams[0]
+        if not duration and not (stream.duration and stream.time_base):
+            raise ValueError("no duration")
+        decoded = next(iter(container.decode(stream)), None)
+        if decoded is None:
+            raise ValueError("no frames")
+        if duration and stream.time_base is not None:
+            # the end must be there too: a file cut short keeps its header's duration, so
+            # read the packet the index places half a second before the end
+            near_end = int(max(0.0, duration / 1_000_000 - 0.5) / float(stream.time_base))
+            container.seek(near_end, stream=stream, any_frame=True)
+            packet = next(iter(container.demux(stream)), None)
+            if packet is None or packet.size == 0:
+                raise ValueError("the end is missing")
+
+
 def has_alpha(path: Path) -> bool:
     """Whether a picture has transparent pixels (what makes a logo, as much as its name)."""
     try:

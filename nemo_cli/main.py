@@ -124,7 +124,14 @@ def build_parser() -> argparse.ArgumentParser:
     upload = command("upload", "upload files (or http(s) URLs) to the session")
     upload.add_argument("files", nargs="+", metavar="FILE_OR_URL")
 
-    command("status", "show the timeline's tracks")
+    status = command("status", "show the timeline's tracks")
+    status.add_argument(
+        "--preview",
+        type=Path,
+        default=None,
+        metavar="PNG",
+        help="also write a contact sheet: one frame per shot, with its time",
+    )
     command("credits", "show the credit balance")
 
     export = command("export", "render the timeline and download the video")
@@ -177,6 +184,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     verbose = bool(getattr(args, "verbose", False))
     output = make_output(json_mode=bool(getattr(args, "json", False)), verbose=verbose)
     try:
+        if args.command in ("make", "demo") and not str(args.prompt).strip():
+            output.error('The prompt is empty: say what to make, e.g. -p "a 20 second promo".')
+            return ExitCode.USAGE  # before any file is uploaded
         if args.command == "serve":
             return serve(args, output)
         return run_command(args, output)
@@ -316,7 +326,7 @@ def dispatch(args: argparse.Namespace, runner: Runner, output: Output, home: Pat
         files = [Path(f) for f in args.files if f not in urls]
         return runner.say("upload", files, urls).code
     if command == "status":
-        return runner.say("status").code
+        return status(runner, output, args.preview)
     if command == "credits":
         return runner.say("credits").code
     if command == "export":
@@ -343,6 +353,30 @@ def make(
     if result.code:
         return result.code
     return finish(runner, output, runner.say("export"), target)
+
+
+def status(runner: Runner, output: Output, preview: Path | None) -> int:
+    """The timeline's tracks and, with ``--preview``, a contact sheet of its shots."""
+    result = runner.say("status")
+    if result.code or preview is None:
+        return result.code
+    from nemo_cli.contact_sheet import write_contact_sheet
+
+    tracks = result.last(MessageKind.TRACKS)
+    draft = tracks.data.get("draft") if tracks is not None else None
+    uploads = runner.conversation.uploads
+    count = write_contact_sheet(
+        draft if isinstance(draft, dict) else {},
+        uploads,
+        lambda url, path: runner.driver.download(url, path),
+        preview,
+    )
+    if not count:
+        output.error("The timeline has no shots yet, so there is nothing to preview.")
+        return ExitCode.FAILED
+    text = f"Saved a contact sheet of {count} shots to {preview}."
+    output.result("preview", text=text, path=str(preview), shots=count)
+    return ExitCode.OK
 
 
 def finish(runner: Runner, output: Output, result: TurnResult, target: Path | None) -> int:

@@ -161,6 +161,8 @@ def decide(
         return _stop(text, "out_of_credits", code, http_status)
     if code == 4001:
         text = say("type_unsupported", language, formats=_formats())
+        if detail and "could not be read" in detail:  # a damaged file, not a wrong type
+            text = detail
         return _stop(text, "user_input", code, http_status)
     if code == 4002:
         return _stop(say("too_large", language), "user_input", code, http_status)

@@ -1,7 +1,10 @@
-"""The soundtrack: decode, trim, loop or pad, set the volume, fade, and mix to one stereo bed.
+"""The soundtrack: decode, trim, loop or pad, set the volume, fade, mix and master.
 
-Everything is float32 ``(2, n)`` arrays at :data:`RATE`; the mix covers the whole draft and
-is clipped to [-1, 1] (no compressor, so a volume of 0.5 really is half the amplitude).
+Everything is float32 ``(2, n)`` arrays at :data:`RATE`; the mix covers the whole draft.
+Volumes are relative within the mix (0.5 is half the amplitude of 1.0); the finished mix
+is then mastered like an ad for social apps: -14 LUFS integrated (ITU-R BS.1770, measured
+with pyloudnorm) with true peaks at most -1 dBTP (a look-ahead limiter on 4x oversampled
+peaks, aiming a little lower so the AAC encoder's overshoot stays under the line).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import numpy as np
 from fake_backend.render.music import music_bed
 from fake_backend.render.settings import RenderError
 from fake_backend.render.timeline import Segment, Timeline
+from fake_backend.render.video import SLOWEST
 
 RATE = 48000
 MUSIC_FADE_IN_S = 1.0
@@ -95,13 +99,16 @@ def _segment_sound(segment: Segment, length: int) -> np.ndarray:
     assert segment.source is not None
     limit = None if segment.loop else length / RATE
     sound = decode_audio(segment.source, segment.label, start_s=segment.trim / 1000, limit_s=limit)
-    sound = fit_length(sound, length, loop=segment.loop)
+    # a clip's sound follows its pictures: once when they are slowed to fill the slot,
+    # looped with them when the clip is under half the slot (see video.source_time)
+    loop = segment.loop or (segment.kind == "video" and 0 < sound.shape[1] < length * SLOWEST)
+    sound = fit_length(sound, length, loop=loop)
     if segment.kind == "audio":
         return fade(sound, MUSIC_FADE_IN_S, MUSIC_FADE_OUT_S)
     return fade(sound, CLIP_FADE_S, CLIP_FADE_S)
 
 
-def mix(timeline: Timeline) -> np.ndarray:
+def mix(timeline: Timeline, *, mastered: bool = True) -> np.ndarray:
     """The whole soundtrack: tt 1 audio plus the sound of video clips, each at its volume.
 
     Music ducks under a clip's own sound (speech, mostly) so it stays audible."""
@@ -118,7 +125,90 @@ def mix(timeline: Timeline) -> np.ndarray:
             sound = _segment_sound(segment, length)
             bed[:, start : start + length] += sound * np.float32(segment.volume)
     out: np.ndarray = music * duck_gain(voices) + voices
-    np.clip(out, -1.0, 1.0, out=out)
+    return master(out) if mastered else out
+
+
+TARGET_LUFS = -14.0
+TRUE_PEAK_DBTP = -1.0
+_LIMIT = 10 ** ((TRUE_PEAK_DBTP - 0.8) / 20)  # aim under -1 dBTP: AAC adds a little overshoot
+_HOLD = RATE // 50  # 20 ms: the limiter's gain starts falling this long before a peak
+_BLOCK, _STEP = int(0.4 * RATE), int(0.1 * RATE)  # BS.1770: 400 ms blocks, 75 % overlap
+# BS.1770 K-weighting at 48 kHz: a high shelf (the head), then a high-pass (RLB)
+_SHELF = (
+    [1.53512485958697, -2.69169618940638, 1.19839281085285],
+    [1.0, -1.69065929318241, 0.73248077421585],
+)
+_RLB = ([1.0, -2.0, 1.0], [1.0, -1.99004745483398, 0.99007225036621])
+
+
+def loudness(samples: np.ndarray) -> float:
+    """Integrated loudness (ITU-R BS.1770-4, gated) in LUFS; -inf for silence."""
+    from scipy.signal import lfilter
+
+    if samples.shape[1] < _BLOCK:  # too short to measure: measure it repeated
+        samples = np.tile(samples, (1, _BLOCK // max(1, samples.shape[1]) + 1))
+    weighted = lfilter(*_RLB, lfilter(*_SHELF, samples.astype(np.float32), axis=1), axis=1)
+    squares = np.square(weighted, dtype=np.float64)
+    energy = np.concatenate([np.zeros((2, 1)), np.cumsum(squares, axis=1)], axis=1)
+    starts = np.arange(0, samples.shape[1] - _BLOCK + 1, _STEP)
+    blocks = ((energy[:, starts + _BLOCK] - energy[:, starts]) / _BLOCK).sum(axis=0)
+    with np.errstate(divide="ignore"):
+        levels = -0.691 + 10 * np.log10(blocks)
+    kept = blocks[levels > -70.0]
+    if not len(kept):
+        return float("-inf")
+    relative = -0.691 + 10 * np.log10(kept.mean()) - 10.0
+    gated = blocks[(levels > -70.0) & (levels > relative)]
+    return float(-0.691 + 10 * np.log10(gated.mean()))
+
+
+def _interpolator(phase: float, taps: int = 32) -> np.ndarray:
+    """A windowed-sinc filter that reads a signal ``phase`` of a sample later."""
+    n = np.arange(taps) - (taps // 2 - 1) - phase
+    kernel = np.sinc(n) * np.kaiser(taps, 7.0)
+    result: np.ndarray = (kernel / kernel.sum()).astype(np.float32)
+    return result
+
+
+def true_peaks(samples: np.ndarray) -> np.ndarray:
+    """Per-sample peak of both channels, 4x oversampled (BS.1770 true peak), shape (n,)."""
+    samples = samples.astype(np.float32, copy=False)
+    peaks: np.ndarray = np.abs(samples).max(axis=0)
+    for phase in (0.25, 0.5, 0.75):
+        kernel = _interpolator(phase)
+        for channel in samples:
+            np.maximum(peaks, np.abs(np.convolve(channel, kernel, "same")), out=peaks)
+    return peaks
+
+
+def limit(samples: np.ndarray, ceiling: float) -> np.ndarray:
+    """Smooth gain reduction wherever the true peak would pass ``ceiling`` (in place)."""
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+    peaks = true_peaks(samples)
+    if peaks.max(initial=0.0) <= ceiling:
+        return samples
+    gain = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-9))
+    held = minimum_filter1d(gain, size=2 * _HOLD + 1, mode="nearest")
+    smooth = uniform_filter1d(held, size=_HOLD, mode="nearest")  # never above ``held``'s
+    samples *= smooth.astype(np.float32)[None, :]  # value at a peak: the peak stays under
+    return samples
+
+
+def master(mix: np.ndarray) -> np.ndarray:
+    """``mix`` at -14 LUFS integrated with true peaks under -1 dBTP; silence stays silent."""
+    if mix.shape[1] == 0 or not np.any(mix):
+        return mix
+    out = mix.astype(np.float32, copy=True)
+    for _ in range(3):  # limiting lowers the loudness a little: measure and lift again
+        measured = loudness(out)
+        if not np.isfinite(measured):
+            return mix
+        out *= np.float32(10 ** ((TARGET_LUFS - measured) / 20))
+        limit(out, _LIMIT)
+        if abs(loudness(out) - TARGET_LUFS) < 0.3:
+            break
+    np.clip(out, -_LIMIT, _LIMIT, out=out)
     return out
 
 

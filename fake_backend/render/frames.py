@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import numpy as np
 from PIL import Image
 
-from fake_backend.render.photo import PictureSource, load_picture
+from fake_backend.render.photo import PictureSource, is_moving, load_picture
 from fake_backend.render.text import (
     TEXT_FADE_MS,
     draw_text,
@@ -23,9 +24,18 @@ from fake_backend.render.text import (
 )
 from fake_backend.render.timeline import Segment, Timeline
 from fake_backend.render.video import VideoSource
-from fake_backend.render.yuv import Planes, Sprite, draw_sprite, fill_black, make_sprite, mix
+from fake_backend.render.yuv import (
+    Planes,
+    Sprite,
+    draw_sprite,
+    fill_black,
+    image_to_planes,
+    make_sprite,
+    mix,
+)
 
 DEFAULT_FADE_MS = 500  # a fade with nothing to cross into: from / to black (or what is below)
+OPENING_FADE_MS = 200  # the video's first picture is there within a fifth of a second
 LOOKAHEAD_MS = 4000  # start preparing a segment's media this long before it shows
 OVERLAY_MARGIN = 0.04  # of the canvas's shorter side
 
@@ -53,10 +63,13 @@ def _nothing() -> None:
 
 
 def _is_full_frame(segment: Segment) -> bool:
-    return segment.kind in ("image", "video") and not segment.is_overlay
+    is_card = segment.role == "logo_card"
+    return segment.kind in ("image", "video") and (is_card or not segment.is_overlay)
 
 
-def _fades(track: tuple[Segment, ...], is_text: bool) -> dict[int, tuple[float, float]]:
+def _fades(
+    track: tuple[Segment, ...], is_text: bool, end_of_video: int
+) -> dict[int, tuple[float, float]]:
     """Fade-in and fade-out lengths (ms, 0 for none) of each segment of one track."""
     fades: dict[int, tuple[float, float]] = {}
     for index, segment in enumerate(track):
@@ -67,11 +80,18 @@ def _fades(track: tuple[Segment, ...], is_text: bool) -> dict[int, tuple[float, 
         before = track[index - 1] if index > 0 else None
         after = track[index + 1] if index + 1 < len(track) else None
         fade_in = fade_out = 0.0
+        # an overlap is a crossfade only between two full-frame pictures (a watermark
+        # under an end card is no reason for the card to fade in over its whole length)
+        full = _is_full_frame(segment)
         if segment.fade_in:
             overlap = before.end - segment.start if before is not None else 0
+            overlap = overlap if full and before is not None and _is_full_frame(before) else 0
             fade_in = float(overlap if overlap > 0 else DEFAULT_FADE_MS)
+            if segment.start == 0 and full:  # the first second decides: show it at once
+                fade_in = min(fade_in, OPENING_FADE_MS)
         if segment.fade_out:
             overlap = segment.end - after.start if after is not None else 0
+            overlap = overlap if full and after is not None and _is_full_frame(after) else 0
             crossfaded = (
                 overlap > 0
                 and after is not None
@@ -82,6 +102,8 @@ def _fades(track: tuple[Segment, ...], is_text: bool) -> dict[int, tuple[float, 
             if not crossfaded:  # the next one fades in over this one: it stays opaque
                 fade_out = float(overlap if overlap > 0 else DEFAULT_FADE_MS)
         limit = segment.length / 2 if fade_in and fade_out else float(segment.length)
+        if segment.role == "logo_card" and segment.end >= end_of_video:
+            fade_out = 0.0  # the video ends on the settled card, never mid-fade
         fades[segment.key] = (min(fade_in, limit), min(fade_out, limit))
     return fades
 
@@ -109,6 +131,47 @@ def overlay_box(
     return scaled, (x, y)
 
 
+def logo_colour(logo: Image.Image) -> tuple[int, int, int]:
+    """The logo's main colour: the most common of its opaque pixels, in coarse buckets."""
+    rgba = logo.convert("RGBA")
+    rgba.thumbnail((96, 96))
+    pixels = np.asarray(rgba).reshape(-1, 4)
+    solid = pixels[pixels[:, 3] > 200][:, :3].astype(np.int32)
+    if not len(solid):
+        return (40, 40, 48)
+    buckets = (solid // 32) * 32 + 16
+    keys, counts = np.unique(buckets, axis=0, return_counts=True)
+    chroma = keys.max(axis=1) - keys.min(axis=1)
+    best = keys[int(np.argmax(counts * (1.0 + chroma / 64.0)))]  # colours over greys
+    members = solid[(buckets == best).all(axis=1)]
+    mean = members.mean(axis=0)
+    return (int(mean[0]), int(mean[1]), int(mean[2]))
+
+
+def card_field(colour: tuple[int, int, int]) -> tuple[int, int, int]:
+    """The end card's plain field: the logo's colour as a pale tint (or a deep shade for a
+    light logo), so the logo, drawn in its own colours, stands out on its own colour."""
+    r, g, b = colour
+    luma = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    if luma > 170:
+        return (round(r * 0.3 + 20), round(g * 0.3 + 20), round(b * 0.3 + 26))
+    return (
+        round(r * 0.16 + 255 * 0.84),
+        round(g * 0.16 + 255 * 0.84),
+        round(b * 0.16 + 255 * 0.84),
+    )
+
+
+def end_card(logo: Image.Image, segment: Segment, canvas: tuple[int, int]) -> Image.Image:
+    """The logo centred on a plain field of a colour taken from it."""
+    field = Image.new("RGB", canvas, card_field(logo_colour(logo)))
+    centred = replace(segment, position="center")
+    size, (x, y) = overlay_box(logo.size, centred, canvas)
+    scaled = logo.convert("RGBA").resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    field.paste(scaled, (x, y), scaled)
+    return field
+
+
 class Compositor:
     """Draws the frame at any time of ``timeline`` (call :meth:`draw` with increasing times)."""
 
@@ -128,7 +191,9 @@ class Compositor:
         self._fades: dict[int, tuple[float, float]] = {}
         for track in self._tracks:
             is_text = bool(track) and track[0].kind == "text"
-            self._fades.update(_fades(track, is_text))
+            self._fades.update(_fades(track, is_text, timeline.duration_ms))
+        # while an end card shows, the corner logo and the words give way to it
+        self._cards = [s for track in self._tracks for s in track if s.role == "logo_card"]
         self._pending: dict[int, Future[Layer | None]] = {}
         self._ready: dict[int, Layer | None] = {}
         self._done: set[int] = set()
@@ -157,11 +222,20 @@ class Compositor:
             return self._text(segment)
         if segment.source is None:
             return None
-        if segment.kind == "video":
+        if segment.kind == "video" or (not segment.is_overlay and is_moving(segment.source)):
             clip = VideoSource(
-                segment.source, segment.label, self.canvas, segment.fit, segment.trim
+                segment.source,
+                segment.label,
+                self.canvas,
+                segment.fit,
+                segment.trim,
+                segment.length,
             )
             return FullFrame(lambda ms, target: clip.draw(ms / 1000, target), clip.close)
+        if segment.role == "logo_card":
+            logo = load_picture(segment.source, segment.label, keep_alpha=True)
+            card = image_to_planes(end_card(logo, segment, self.canvas))
+            return FullFrame(lambda ms, target: card.copy_into(target), _nothing)
         if segment.is_overlay:
             image = load_picture(segment.source, segment.label, keep_alpha=True)
             size, (x, y) = overlay_box(image.size, segment, self.canvas)
@@ -227,15 +301,22 @@ class Compositor:
             weight *= min(1.0, (segment.end - t) / fade_out)
         return max(0.0, weight)
 
+    def _card_weight(self, t: float) -> float:
+        active = [self.weight(s, t) for s in self._cards if s.start <= t < s.end]
+        return max(active, default=0.0)
+
     def draw(self, t: float, target: Planes, scratch: Planes) -> None:
         """Composite the frame at ``t`` ms into ``target`` (``scratch``: a spare canvas)."""
         self._schedule(t)
         covered = False
+        card = self._card_weight(t) if self._cards else 0.0
         for track in self._tracks:
             for segment in track:
                 if not segment.start <= t < segment.end:
                     continue
                 weight = self.weight(segment, t)
+                if card > 0.0 and (segment.kind == "text" or segment.role == "watermark"):
+                    weight *= 1.0 - card
                 if weight <= 0.0:
                     continue
                 layer = self._layer(segment)

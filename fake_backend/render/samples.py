@@ -6,6 +6,7 @@ same call always writes the same files (handy for tests and the benchmark).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,74 +47,242 @@ def _vertical_gradient(
     return np.broadcast_to(colours[:, None, :], (height, width, 3)).astype(np.uint8)
 
 
-def _draw_product(draw: ImageDraw.ImageDraw, index: int, colour: tuple[int, int, int]) -> None:
-    """One simple, recognisable shape per photo, standing on the table."""
-    cx, floor = 1500, 1450
-    if index == 0:  # sneaker: sole + upper + laces
-        draw.rounded_rectangle((900, floor - 120, 2100, floor), 50, fill=(245, 245, 245))
-        draw.polygon(
-            [(950, floor - 120), (1150, floor - 520), (1500, floor - 560), (2050, floor - 120)],
-            fill=colour,
+_FLOOR = 1330  # where the product stands: above the lower third, where captions go
+_LOW = 4  # soft things (light, shadows, bokeh) are drawn at 1/4 size and scaled up
+
+
+def _studio(index: int, top: tuple[int, int, int], bottom: tuple[int, int, int]) -> Image.Image:
+    """A seamless studio sweep: a gradient lit by a soft spot behind the product, blurred
+    bokeh in the distance, a pedestal to stand on."""
+    width, height = PHOTO_SIZE
+    small = (width // _LOW, height // _LOW)
+    field = _vertical_gradient(small, top, bottom).astype(np.float32)
+    y, x = np.mgrid[0 : small[1], 0 : small[0]].astype(np.float32)
+    spot = np.exp(-(((x - small[0] * 0.5) / 260) ** 2 + ((y - small[1] * 0.33) / 170) ** 2))
+    vignette = 1.0 - 0.28 * (((x / small[0] - 0.5) * 1.6) ** 2 + ((y / small[1] - 0.45) * 1.4) ** 2)
+    field = field * (0.82 + 0.35 * spot[:, :, None]) * vignette[:, :, None]
+    image = Image.fromarray(np.clip(field, 0, 255).astype(np.uint8))
+    bokeh = Image.new("L", small, 0)
+    pen = ImageDraw.Draw(bokeh)
+    rng = np.random.default_rng(index + 7)
+    for _ in range(9):
+        r = int(rng.integers(20, 70))
+        cx, cy = int(rng.integers(0, small[0])), int(rng.integers(20, 280))
+        pen.ellipse((cx - r, cy - r, cx + r, cy + r), fill=int(rng.integers(40, 90)))
+    bokeh = bokeh.filter(ImageFilter.GaussianBlur(6))
+    image.paste((255, 255, 255), (0, 0), bokeh)
+    shadow = Image.new("L", small, 0)
+    ImageDraw.Draw(shadow).ellipse(
+        (880 // _LOW, (_FLOOR - 55) // _LOW, 2120 // _LOW, (_FLOOR + 60) // _LOW), 200
+    )
+    image.paste((20, 14, 10), (0, 0), shadow.filter(ImageFilter.GaussianBlur(9)))
+    return image.resize(PHOTO_SIZE, Image.Resampling.BICUBIC)
+
+
+def _shaded(
+    image: Image.Image, mask: Image.Image, colour: tuple[int, int, int], gloss: float = 0.35
+) -> None:
+    """Fill ``mask`` with ``colour`` lit from the upper left: a gradient and a soft sheen."""
+    box = mask.getbbox()
+    if box is None:
+        return
+    left, top, right, bottom = box
+    w, h = right - left, bottom - top
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    light = 1.18 - 0.45 * (y / max(1, h)) - 0.15 * (x / max(1, w))
+    pixels = np.clip(np.array(colour, np.float32) * light[:, :, None], 0, 255).astype(np.uint8)
+    image.paste(Image.fromarray(pixels), (left, top), mask.crop(box))
+    if gloss > 0:
+        sheen = Image.new("L", (w // _LOW + 1, h // _LOW + 1), 0)
+        ImageDraw.Draw(sheen).ellipse(
+            (w * 0.12 / _LOW, h * 0.08 / _LOW, w * 0.42 / _LOW, h * 0.5 / _LOW),
+            fill=round(255 * gloss),
         )
-        for k in range(4):
-            x = 1250 + k * 90
-            draw.line((x, floor - 430 + k * 40, x + 70, floor - 380 + k * 40), (255,) * 3, 18)
-    elif index == 1:  # watch: strap + dial
-        draw.rounded_rectangle((cx - 110, floor - 900, cx + 110, floor), 40, fill=(60, 45, 35))
-        draw.ellipse((cx - 330, floor - 780, cx + 330, floor - 120), fill=colour)
-        draw.ellipse((cx - 280, floor - 730, cx + 280, floor - 170), fill=(250, 250, 245))
-        draw.line((cx, floor - 450, cx, floor - 650), (20, 20, 20), 16)
-        draw.line((cx, floor - 450, cx + 150, floor - 400), (20, 20, 20), 12)
-    elif index == 2:  # perfume: bottle + cap
-        draw.rounded_rectangle((cx - 300, floor - 700, cx + 300, floor), 60, fill=colour)
-        draw.rectangle((cx - 90, floor - 860, cx + 90, floor - 700), fill=(200, 170, 90))
-        draw.rounded_rectangle(
-            (cx - 200, floor - 480, cx + 200, floor - 220), 20, fill=(120, 60, 120)
+        sheen = sheen.filter(ImageFilter.GaussianBlur(max(2, w / _LOW / 14)))
+        sheen = sheen.resize((w, h), Image.Resampling.BICUBIC)
+        sheen = Image.fromarray(
+            (np.asarray(sheen, np.float32) * np.asarray(mask.crop(box), np.float32) / 255).astype(
+                np.uint8
+            )
         )
-    elif index == 3:  # headphones: band + cups
-        draw.arc((cx - 420, floor - 1050, cx + 420, floor - 200), 180, 360, colour, 70)
-        draw.rounded_rectangle((cx - 480, floor - 620, cx - 300, floor - 250), 60, fill=colour)
-        draw.rounded_rectangle((cx + 300, floor - 620, cx + 480, floor - 250), 60, fill=colour)
-    else:  # lamp: base + stem + shade
-        draw.ellipse((cx - 260, floor - 80, cx + 260, floor + 20), fill=(50, 50, 50))
-        draw.line((cx, floor - 40, cx + 120, floor - 700), (70, 70, 70), 30)
-        draw.polygon(
-            [
-                (cx - 150, floor - 650),
-                (cx + 400, floor - 650),
-                (cx + 260, floor - 950),
-                (cx, floor - 950),
-            ],
-            fill=colour,
-        )
+        image.paste((255, 255, 255), (left, top), sheen)
+
+
+def _part(draw: Callable[[ImageDraw.ImageDraw], None]) -> Image.Image:
+    mask = Image.new("L", PHOTO_SIZE, 0)
+    draw(ImageDraw.Draw(mask))
+    return mask
+
+
+def _draw_product(image: Image.Image, index: int, colour: tuple[int, int, int]) -> None:
+    """One simple, recognisable product per photo, shaded, standing on the floor."""
+    cx, floor = 1500, _FLOOR
+    parts: list[tuple[Callable[[ImageDraw.ImageDraw], None], tuple[int, int, int], float]]
+    if index == 0:  # sneaker: upper, sole, laces
+        parts = [
+            (
+                lambda d: d.polygon(
+                    [
+                        (950, floor - 110),
+                        (1120, floor - 500),
+                        (1480, floor - 560),
+                        (1700, floor - 330),
+                        (2060, floor - 230),
+                        (2080, floor - 110),
+                    ],
+                    fill=255,
+                ),
+                colour,
+                0.35,
+            ),
+            (
+                lambda d: d.rounded_rectangle((920, floor - 130, 2110, floor), 55, 255),
+                (246, 246, 242),
+                0.2,
+            ),
+            (
+                lambda d: d.rounded_rectangle((920, floor - 40, 2110, floor), 30, 255),
+                (60, 60, 64),
+                0.0,
+            ),
+            *(
+                (
+                    lambda d, k=k: d.line(
+                        (1230 + k * 85, floor - 440 + k * 38, 1310 + k * 85, floor - 392 + k * 38),
+                        255,
+                        20,
+                    ),
+                    (250, 250, 250),
+                    0.0,
+                )
+                for k in range(4)
+            ),
+        ]
+    elif index == 1:  # watch: strap, case, dial, hands
+        parts = [
+            (
+                lambda d: d.rounded_rectangle((cx - 115, floor - 940, cx + 115, floor), 46, 255),
+                (70, 48, 34),
+                0.2,
+            ),
+            (
+                lambda d: d.ellipse((cx - 340, floor - 800, cx + 340, floor - 120), 255),
+                colour,
+                0.45,
+            ),
+            (
+                lambda d: d.ellipse((cx - 285, floor - 745, cx + 285, floor - 175), 255),
+                (250, 250, 246),
+                0.15,
+            ),
+            (lambda d: d.line((cx, floor - 460, cx, floor - 680), 255, 16), (25, 25, 28), 0.0),
+            (
+                lambda d: d.line((cx, floor - 460, cx + 160, floor - 410), 255, 12),
+                (25, 25, 28),
+                0.0,
+            ),
+            (lambda d: d.ellipse((cx - 22, floor - 482, cx + 22, floor - 438), 255), colour, 0.0),
+        ]
+    elif index == 2:  # perfume: bottle, label, collar, cap
+        parts = [
+            (
+                lambda d: d.rounded_rectangle((cx - 300, floor - 700, cx + 300, floor), 70, 255),
+                colour,
+                0.5,
+            ),
+            (
+                lambda d: d.rounded_rectangle(
+                    (cx - 190, floor - 470, cx + 190, floor - 230), 18, 255
+                ),
+                (120, 60, 120),
+                0.1,
+            ),
+            (
+                lambda d: d.rectangle((cx - 70, floor - 770, cx + 70, floor - 700), 255),
+                (205, 175, 95),
+                0.3,
+            ),
+            (
+                lambda d: d.rounded_rectangle(
+                    (cx - 110, floor - 900, cx + 110, floor - 765), 24, 255
+                ),
+                (40, 36, 44),
+                0.4,
+            ),
+        ]
+    elif index == 3:  # headphones: band, cushions, cups, resting on the floor
+        floor = _FLOOR + 210
+        parts = [
+            (
+                lambda d: d.arc((cx - 430, floor - 1060, cx + 430, floor - 200), 180, 360, 255, 70),
+                colour,
+                0.3,
+            ),
+            (
+                lambda d: d.rounded_rectangle(
+                    (cx - 500, floor - 640, cx - 300, floor - 230), 70, 255
+                ),
+                colour,
+                0.4,
+            ),
+            (
+                lambda d: d.rounded_rectangle(
+                    (cx + 300, floor - 640, cx + 500, floor - 230), 70, 255
+                ),
+                colour,
+                0.4,
+            ),
+            (
+                lambda d: d.rounded_rectangle(
+                    (cx - 330, floor - 600, cx - 280, floor - 270), 20, 255
+                ),
+                (90, 90, 100),
+                0.0,
+            ),
+            (
+                lambda d: d.rounded_rectangle(
+                    (cx + 280, floor - 600, cx + 330, floor - 270), 20, 255
+                ),
+                (90, 90, 100),
+                0.0,
+            ),
+        ]
+    else:  # lamp: base, stem, shade, glow
+        parts = [
+            (
+                lambda d: d.ellipse((cx - 260, floor - 80, cx + 260, floor + 20), 255),
+                (54, 54, 58),
+                0.3,
+            ),
+            (lambda d: d.line((cx, floor - 40, cx + 120, floor - 700), 255, 30), (80, 80, 84), 0.2),
+            (
+                lambda d: d.polygon(
+                    [
+                        (cx - 150, floor - 650),
+                        (cx + 400, floor - 650),
+                        (cx + 260, floor - 950),
+                        (cx, floor - 950),
+                    ],
+                    fill=255,
+                ),
+                colour,
+                0.4,
+            ),
+            (
+                lambda d: d.ellipse((cx - 60, floor - 660, cx + 310, floor - 620), 255),
+                (255, 236, 170),
+                0.0,
+            ),
+        ]
+    for draw, fill, gloss in parts:
+        _shaded(image, _part(draw), fill, gloss)
 
 
 def _photo(index: int) -> Image.Image:
-    label, top, bottom, colour = _PRODUCTS[index % len(_PRODUCTS)]
-    width, height = PHOTO_SIZE
-    image = Image.fromarray(_vertical_gradient(PHOTO_SIZE, top, bottom))
-    draw = ImageDraw.Draw(image)
-    # soft background circles
-    for k in range(6):
-        r = 180 + 60 * k
-        x = (k * 733 + index * 401) % width
-        y = 200 + (k * 311) % 700
-        tint = tuple(min(255, c + 25) for c in top)
-        draw.ellipse((x - r, y - r, x + r, y + r), fill=tint)
-    # the table
-    draw.rectangle((0, 1450, width, height), fill=(120, 84, 60))
-    draw.rectangle((0, 1450, width, 1490), fill=(150, 108, 80))
-    # shadow under the product
-    shadow = Image.new("L", PHOTO_SIZE, 0)
-    ImageDraw.Draw(shadow).ellipse((900, 1400, 2100, 1520), fill=150)
-    shadow = shadow.resize((width // 8, height // 8)).filter(ImageFilter.GaussianBlur(6))
-    image.paste((30, 20, 15), (0, 0), shadow.resize(PHOTO_SIZE, Image.Resampling.BILINEAR))
-    _draw_product(draw, index, colour)
-    # the label word, drawn big, inside what a 16:9 crop keeps
-    font = ImageFont.load_default(size=260)
-    draw.text(
-        (220, 330), label, font=font, fill=(255, 255, 255), stroke_width=8, stroke_fill=(0,) * 3
-    )
+    """A studio product shot: no words in it (captions are the video's job)."""
+    _label, top, bottom, colour = _PRODUCTS[index % len(_PRODUCTS)]
+    image = _studio(index, top, bottom)
+    _draw_product(image, index, colour)
     return image
 
 

@@ -2,8 +2,13 @@
 
 The default font is Pillow's embedded scalable one (``ImageFont.load_default(size=N)``),
 Latin only; when a character is missing from it, a few well-known system font files are
-tried (CJK first). If none has the glyphs the text is not drawn at all (never as empty
-boxes) and the caller gets a warning instead.
+tried (CJK first), then Noto Sans CJK from the ``noto-cjk-sans-otc`` package (SIL Open
+Font License 1.1), so Chinese is drawn on a fresh pip install too. If no font has the
+glyphs the text is not drawn at all (never as empty boxes) and the caller gets a warning.
+
+Placement follows the design notes: inside the title-safe area (in 9:16 also clear of the
+bands the apps draw over), in the lower third rather than over the product, white on a
+dark plate opaque enough for a 4.5:1 contrast over any picture.
 """
 
 from __future__ import annotations
@@ -40,7 +45,6 @@ FALLBACK_FONTS: tuple[str, ...] = (
 )
 
 TEXT_FADE_MS = 400
-WIDTH_FRACTION = 0.85  # text never spans more than this much of the frame width
 _PROBE_SIZE = 48
 
 
@@ -51,12 +55,15 @@ class TextPicture:
     image: Image.Image  # RGBA
     x: int
     y: int
+    letters: Image.Image  # "L": where the letters are (for measuring contrast)
 
 
 def _loader(path: str | None) -> Callable[[int], Font]:
     if path is None:
         return lambda size: ImageFont.load_default(size=size)  # type: ignore[return-value]
-    return lambda size: ImageFont.truetype(path, size)
+    # Noto Sans CJK collections hold JP, KR, SC, TC, HK faces: SC (2) for Chinese titles
+    index = 2 if Path(path).name.startswith("NotoSansCJK") and path.endswith(".ttc") else 0
+    return lambda size: ImageFont.truetype(path, size, index=index)
 
 
 def _covers(font: Font, text: str) -> bool:
@@ -71,9 +78,22 @@ def _covers(font: Font, text: str) -> bool:
     return True
 
 
+def _packaged_cjk_font() -> str | None:
+    """Noto Sans CJK from PyPI (``noto-cjk-sans-otc``, OFL-1.1), when it is installed."""
+    try:
+        from noto_cjk_sans_otc import FONT_PATH  # type: ignore[import-untyped,import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    return str(FONT_PATH)
+
+
 @cache
 def _available_fallbacks() -> tuple[str, ...]:
-    return tuple(path for path in FALLBACK_FONTS if Path(path).is_file())
+    found = [path for path in FALLBACK_FONTS if Path(path).is_file()]
+    packaged = _packaged_cjk_font()
+    if packaged is not None and Path(packaged).is_file():
+        found.insert(len([p for p in found if "dejavu" not in p.lower()]), packaged)
+    return tuple(found)
 
 
 def find_font(text: str) -> Callable[[int], Font] | None:
@@ -139,17 +159,49 @@ def wrap(text: str, font: Font, max_width: float) -> list[str]:
     return lines
 
 
+Box = tuple[int, int, int, int]
+
+PLATE_OPACITY = 0.66  # black plate: even over pure white the text keeps >= 4.5:1 contrast
+
+
+def is_vertical(canvas: tuple[int, int]) -> bool:
+    return canvas[1] >= canvas[0] * 1.5
+
+
+def safe_area(canvas: tuple[int, int]) -> Box:
+    """(left, top, right, bottom) where text may go: title-safe (90 %) in 16:9 and 1:1; in
+    9:16 clear of the apps' overlays too (top 14 %, bottom 35 %, the right-hand button
+    column, Meta's 6 % on the left), following docs in ``video-design-notes``."""
+    width, height = canvas
+    if is_vertical(canvas):
+        return (
+            round(width * 0.06),
+            round(height * 0.14),
+            round(width * 0.85),
+            round(height * 0.65),
+        )
+    return (round(width * 0.05), round(height * 0.05), round(width * 0.95), round(height * 0.95))
+
+
+def nominal_size(canvas: tuple[int, int], style: str) -> int:
+    """Font size: titles about 8 % of the frame height (6 % in 9:16), captions 4.5 % (3.5 %)."""
+    height = canvas[1]
+    title = style != "caption"
+    if is_vertical(canvas):
+        return round(height * (0.06 if title else 0.035))
+    return round(height * (0.08 if title else 0.045))
+
+
 def layout(
     text: str, load: Callable[[int], Font], canvas: tuple[int, int], style: str
 ) -> tuple[Font, list[str]]:
     """Largest font size (from the style's nominal size down) at which ``text`` fits."""
-    width, height = canvas
-    short = min(width, height)
+    left, _top, right, _bottom = safe_area(canvas)
     title = style != "caption"
-    size = round(short * (0.12 if title else 0.05))
-    max_lines = 2 if title else 3
-    max_width = width * WIDTH_FRACTION
-    floor = max(8, round(short * 0.02))
+    size = nominal_size(canvas, style)
+    max_lines = 2 if title or is_vertical(canvas) else 3  # 9:16: the clear band is short
+    max_width = (right - left) * 0.92  # the plate's padding must fit too
+    floor = max(8, round(min(canvas) * 0.02))
     while True:
         font = load(size)
         lines = wrap(text, font, max_width)
@@ -162,44 +214,50 @@ def layout(
 def _anchor(
     position: str, style: str, box: tuple[int, int], canvas: tuple[int, int]
 ) -> tuple[int, int]:
-    width, height = canvas
+    """Top-left of a ``box``-sized text block. ``center`` (and no position) keeps the words
+    off the product in the middle: a title heads the frame (the upper third; in 9:16 the
+    top of the clear band), a caption sits in the lower third (in 9:16 the bottom of the
+    clear band). ``middle`` is the frame's middle, for a title that asks for it."""
+    height = canvas[1]
+    left, top, right, bottom = safe_area(canvas)
     box_w, box_h = box
-    margin = round(min(width, height) * 0.05)
-    if not position:
-        position = "bottom" if style == "caption" else "center"
-    if style == "caption" and position == "center":
-        position = "bottom"
-    x = (width - box_w) // 2
+    position = position or "center"
+    x = left + (right - left - box_w) // 2
     if position.endswith("Left"):
-        x = margin
+        x = left
     elif position.endswith("Right"):
-        x = width - margin - box_w
+        x = right - box_w
     if position.startswith("top"):
-        y = margin
-    elif position.startswith("bottom"):
-        # captions sit in the lower third, centred around 80 % of the height
-        y = min(height - margin - box_h, round(height * 0.8 - box_h / 2))
-    else:
+        y = top
+    elif position == "middle":
         y = (height - box_h) // 2
+    elif style != "caption" and not position.startswith("bottom"):  # a headline
+        y = top if is_vertical(canvas) else round(height * 0.2 - box_h / 2)
+    elif is_vertical(canvas):  # the bottom of the clear band, just below the middle
+        y = bottom - box_h
+    else:  # the lower third: the block's centre at about 80 % of the height
+        y = min(bottom - box_h, round(height * 0.8 - box_h / 2))
+    x = min(max(x, left), max(left, right - box_w))
+    y = min(max(y, top), max(top, bottom - box_h))
     return x, y
 
 
 def draw_text(
     text: str, style: str, position: str, canvas: tuple[int, int], load: Callable[[int], Font]
 ) -> TextPicture:
-    """Draw ``text`` in white with a soft shadow (captions also get a dark plate)."""
+    """Draw ``text`` in white with a soft shadow on a rounded dark plate."""
     font, lines = layout(text, load, canvas, style)
     size = int(font.size)
     ascent, descent = font.getmetrics()
     line_height = round((ascent + descent) * 1.1)
     text_w = max(1, *(round(font.getlength(line)) for line in lines))
     text_h = line_height * len(lines)
-    pad = max(4, round(size * 0.45))
+    pad = max(4, round(size * 0.4))
     box = (text_w + 2 * pad, text_h + 2 * pad)
     picture = Image.new("RGBA", box, (0, 0, 0, 0))
-    if style == "caption":
-        plate = ImageDraw.Draw(picture)
-        plate.rounded_rectangle((0, 0, box[0] - 1, box[1] - 1), round(pad * 0.6), (0, 0, 0, 115))
+    plate = ImageDraw.Draw(picture)
+    alpha = round(255 * PLATE_OPACITY)
+    plate.rounded_rectangle((0, 0, box[0] - 1, box[1] - 1), round(pad * 0.6), (0, 0, 0, alpha))
     words = Image.new("L", box, 0)
     pen = ImageDraw.Draw(words)
     for index, line in enumerate(lines):
@@ -212,4 +270,4 @@ def draw_text(
     white = Image.new("RGBA", box, (255, 255, 255, 255))
     picture.paste(white, (0, 0), words)
     x, y = _anchor(position, style, box, canvas)
-    return TextPicture(picture, x, y)
+    return TextPicture(picture, x, y, words)

@@ -97,6 +97,11 @@ async def _receive_files(
             record = _new_upload(fake, user, name, file_type)
             with Path(record["path"]).open("wb") as out:
                 await asyncio.to_thread(shutil.copyfileobj, part.file, out, 1 << 20)
+            try:  # decoded at the door: a damaged file is refused now, not at render time
+                await asyncio.to_thread(media.decode_sample, Path(record["path"]), name, file_type)
+            except media.UploadRefused as refused:
+                shutil.rmtree(Path(record["path"]).parent, ignore_errors=True)
+                raise failure(refused.code, refused.message, 200) from None
             stored.append(_finish_upload(record))
         return stored
     finally:

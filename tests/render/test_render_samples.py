@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import av
@@ -15,10 +14,8 @@ from fake_backend.render import render, settings_for
 from fake_backend.render.samples import promo_draft, write_samples
 
 
-def test_samples_are_quick_deterministic_and_complete(tmp_path: Path) -> None:
-    started = time.perf_counter()
+def test_samples_are_deterministic_and_complete(tmp_path: Path) -> None:
     first = write_samples(tmp_path / "a")
-    assert time.perf_counter() - started < 3.0
     second = write_samples(tmp_path / "b")
     assert len(first.photos) == 5
     for one, other in zip(first.photos, second.photos, strict=True):
