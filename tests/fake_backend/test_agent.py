@@ -12,7 +12,7 @@ from fake_backend.faults import FaultPlan, FaultSpecError
 from nemo_core.draft import Draft
 
 PHOTOS = [Media(f"{name}.jpg", "image", 3000, 2000) for name in ("sneaker", "watch", "bag")]
-LOGO = Media("logo.png", "image", 512, 512)
+LOGO = Media("logo.png", "image", 512, 512, alpha=True)
 SONG = Media("tune.mp3", "audio", duration=95.0)
 
 
@@ -38,8 +38,9 @@ def test_promo_uses_every_photo_with_crossfades_title_captions_music_and_logo() 
         assert first["start"] + first["length"] > second["start"]  # overlap: a crossfade
     assert len({p["effect"] for p in photos}) == 3
     texts = tracks(draft, 7)
-    assert texts[0]["asset"]["style"] == "title"
-    assert [t["asset"]["text"] for t in texts[1:]] == ["Watch", "Bag"]
+    assert [(t["asset"]["style"], t["asset"]["text"]) for t in texts] == [
+        ("title", "New Collection")
+    ]
     (music,) = tracks(draft, 1)
     assert music["asset"]["generated"] == "music" and music["length"] == 30000
     roles = {s["role"] for s in tracks(draft, 0)}
@@ -103,7 +104,8 @@ def test_edits(prompt: str, check: Any) -> None:
 
 
 def test_captions_follow_their_photos_when_the_length_changes() -> None:
-    draft = respond("make it 12 seconds", built(), [*PHOTOS, LOGO]).draft
+    draft = respond('captions "Light", "Fast"', built(), [*PHOTOS, LOGO]).draft
+    draft = respond("make it 12 seconds", draft, [*PHOTOS, LOGO]).draft
     by_id = {s["id"]: s for s in tracks(draft, 0)}
     for caption in tracks(draft, 7)[1:]:
         shot = by_id[caption["for"]]
@@ -207,3 +209,5 @@ def test_undo_restores_the_previous_draft() -> None:
     undone = respond("undo", second, PHOTOS, history=[{}, first])
     assert undone.undo and undone.draft == first
     assert not respond("undo", second, PHOTOS, history=[]).undo
+    redone = respond("redo", first, PHOTOS, history=[{}], future=[second])
+    assert redone.history == "redo" and redone.draft == second
