@@ -275,8 +275,8 @@ def _refs(clause: str, names: list[str], *, bare_ordinals: bool) -> list[tuple[i
     for name in names:
         for word in _name_words(name):
             hit = re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", clause)
-            if hit and not any(s <= match.start() < e for s, e, _ in found):
-                found.append((match.start(), match.end(), Ref(name=name)))
+            if hit and not any(s <= hit.start() < e for s, e, _ in found):
+                found.append((hit.start(), hit.end(), Ref(name=name)))
                 break
     return sorted(found, key=lambda item: item[0])
 
