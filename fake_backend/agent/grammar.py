@@ -142,7 +142,9 @@ _ZH_NOT_TEXT = re.compile(r"^(?:改|换|去|删|大|小|要|不|和|也|再|的|
 
 def _looks_shown(words: str, strict: bool) -> bool:
     first = words.split()[0].lower() if words.split() else ""
-    if not first or first in T.NOT_TEXT or "¤" in words or len(words) > 80:
+    if not first or "¤" in words or len(words) > 80:
+        return False
+    if first in T.NOT_TEXT and (strict or len(words.split()) == 1):
         return False
     if _ZH_NOT_TEXT.match(words):
         return False
@@ -288,6 +290,11 @@ _CUES = sorted(
     key=lambda row: len(row[0]),
     reverse=True,
 )
+_VOLUME_ROWS = sorted(
+    [(w, "-") for w in T.VOLUME_DOWN] + [(w, "+") for w in T.VOLUME_UP],
+    key=lambda row: len(row[0]),
+    reverse=True,
+)
 _OBJECT_WORDS = sorted(
     ((w, kind) for kind, words in T.OBJECTS.items() for w in words),
     key=lambda row: len(row[0]),
@@ -346,8 +353,8 @@ def _read_clause(clause: str, turn: Turn, names: list[str]) -> Turn:
             turn = replace(turn, seconds=seconds)
     # music
     percent = _percent(clause)
-    down = _has_any(clause, T.VOLUME_DOWN)
-    up = _has_any(clause, T.VOLUME_UP)
+    signs = {label for _, _, label in _tokens(clause, _VOLUME_ROWS)}
+    down, up = "-" in signs, "+" in signs
     clear_volume = _has_any(
         clause,
         ("quieter", "louder", "softer", "turn down", "turn up", "turn it down", "turn it up"),

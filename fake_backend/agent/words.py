@@ -189,7 +189,7 @@ class Speller:
     def correct(self, word: str) -> str:
         if len(word) < 5 or word in self.words or not word.isalpha():
             return word
-        limit = 2 if len(word) >= 9 else 1
+        limit = 2 if len(word) >= 8 else 1
         best: list[str] = []
         for size in range(len(word) - limit, len(word) + limit + 1):
             for known in self._by_length.get(size, ()):
@@ -212,6 +212,7 @@ def fold(text: str) -> str:
 def canonical(text: str, speller: Speller | None = None) -> str:
     """The text the grammar reads (``fold`` plus spelling, numbers, time phrases)."""
     text = fold(text)
+    text = re.sub(r"(\d)(?!(?:st|nd|rd|th)\b)([a-z]{2,})", r"\1 \2", text)  # "15sec"
     if speller is not None:
         text = speller.fix(text)
     for pattern, replacement in TIME_PHRASES:
