@@ -211,3 +211,28 @@ def test_undo_restores_the_previous_draft() -> None:
     assert not respond("undo", second, PHOTOS, history=[]).undo
     redone = respond("redo", first, PHOTOS, history=[{}], future=[second])
     assert redone.history == "redo" and redone.draft == second
+
+
+def test_one_logo_and_every_other_file_used_or_named_in_the_reply() -> None:
+    cutout = Media("perfume.png", "image", 2000, 2000, alpha=True)  # a product, not a logo
+    mark = Media("mark.png", "image", 400, 400, alpha=True)
+    named = Media("brand_logo.png", "image", 900, 300)
+    second = Media("old_logo.png", "image", 300, 300, alpha=True)
+    songs = [Media("a.mp3", "audio", duration=30.0), Media("b.mp3", "audio", duration=30.0)]
+    reply = respond("make a promo with music", {}, [*PHOTOS, cutout, mark, named, second, *songs])
+    shots = [s["asset"]["name"] for s in tracks(reply.draft, 0) if s["role"] == "photo"]
+    logos = {s["asset"]["name"] for s in tracks(reply.draft, 0) if s["role"] in ("watermark",)}
+    assert shots == ["sneaker.jpg", "watch.jpg", "bag.jpg", "perfume.png", "mark.png"]
+    assert logos == {"brand_logo.png"}
+    assert [s["asset"]["name"] for s in tracks(reply.draft, 1)] == ["b.mp3"]
+    assert "old_logo.png" in reply.text and "a.mp3" in reply.text
+
+
+def test_captions_never_come_from_file_names() -> None:
+    odd = [Media(n, "image", 200, 150) for n in ("tiny_200x150.jpg", "clip_5s.jpg", "cmyk.jpg")]
+    for prompt in ("make a promo with text", "make a promo with captions", BUILD_PROMPT):
+        texts = [s["asset"]["text"] for s in tracks(respond(prompt, {}, odd).draft, 7)]
+        assert all(word not in " ".join(texts).lower() for word in ("tiny", "clip", "cmyk"))
+
+
+BUILD_PROMPT = "turn these into a 30-second promo video with music and text"
