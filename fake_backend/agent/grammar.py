@@ -33,9 +33,20 @@ def _vocabulary() -> set[str]:
     rows += ["seconds", "minutes", "hours", "photo", "photos", "image", "images", "picture"]
     rows += ["pictures", "change", "please", "music", "instagram", "position", "order", "swap"]
     rows += ["reverse", "beginning", "title", "titled", "caption", "captions", "percent"]
+    rows += COMMON
     return {w for row in rows for w in row.split() if w.isalpha() and w.isascii()}
 
 
+COMMON = re.findall(  # everyday words a misspelling must not be "corrected" into a keyword
+    r"\w+",
+    "front back after before behind between start end first last next there these those "
+    "their photos images pictures please thanks great nice cool really maybe little more "
+    "less much some every other another about around could would should video videos "
+    "font fonts color colour bigger smaller slower lower louder quiet white "
+    "while whole where which whose shorts short stories story sound round found sure "
+    "shop store brand sale sales price offer deal deals free fresh faster after title "
+    "titles still stop store show shown shows shot shots state status",
+)
 SPELLER = Speller(_vocabulary())
 _PLACEHOLDER = " ¤ "
 _STRAIGHT = str.maketrans("“”‘’", "\"\"''")
@@ -66,9 +77,10 @@ def _parse(text: str, names: list[str]) -> Turn:
     turn = Turn(lang=lang)
     titles = [s.text for s in shown if s.kind == "title"]
     captions = [s.text for s in shown if s.kind == "caption"]
-    loose = [s.text for s in shown if s.kind is None]
-    if loose and not titles:
-        titles.append(loose.pop(0))
+    loose = [s.text for s in shown if s.kind not in ("title", "caption")]
+    if loose and not titles and not captions and len(loose) == 1:
+        loose_title = loose.pop()  # one text of no kind: the title, unless one is shown
+        turn = replace(turn, text=loose_title)
     captions += loose
     turn = replace(turn, title=titles[-1] if titles else None, captions=tuple(captions))
     turn = replace(turn, aspect=_aspect(c), make=_has_any(c, T.VIDEO_NOUNS))
@@ -117,7 +129,8 @@ def _kind_before(before: str) -> str | None:
     best: tuple[int, str | None] = (-1, None)
     for kind, words in (
         ("title", ("title", "headline", "heading", "call it", "name it", "标题", "题目", "叫")),
-        ("caption", ("caption", "subtitle", "tagline", "slogan", "text", "字幕", "文字", "文案")),
+        ("caption", ("caption", "subtitle", "tagline", "slogan", "字幕", "文案")),
+        ("text", ("text", "words", "文字")),
     ):
         for word in words:
             at = lowered.rfind(word)
@@ -187,7 +200,7 @@ def _aspect(c: str) -> str | None:
 
 
 def _without_aspect_ratios(c: str) -> str:
-    return re.sub(r"\b(?:9:16|16:9|1:1|4:5|4:3|3:4|21:9)\b", " ", c)
+    return re.sub(r"(?<![\d:])(?:9:16|16:9|1:1|4:5|4:3|3:4|21:9)(?![\d:])", " ", c)
 
 
 def _clauses(c: str) -> list[str]:
@@ -228,6 +241,20 @@ def _per_photo(clause: str, start: int, end: int) -> bool:
     return any(re.search(p, after) for p in T.PER_PHOTO_AFTER) or any(
         re.search(p, before) for p in T.PER_PHOTO_BEFORE
     )
+
+
+def _delta(clause: str, start: int, end: int) -> int:
+    """-1 for "10 seconds shorter" / 缩短5秒, +1 for "5 seconds longer" / 延长5秒, else 0."""
+    after, before = clause[end:], clause[:start]
+    if re.match(r"\s*(?:shorter|less|fewer)\b", after) or re.search(
+        r"(?:缩短|减少|减掉|剪掉|短|少)\s*$", before
+    ):
+        return -1
+    if re.match(r"\s*(?:longer|more|extra)\b", after) or re.search(
+        r"(?:延长|增加|加长|(?<!时)长|多)\s*$", before
+    ):
+        return 1
+    return 0
 
 
 def _percent(clause: str) -> float | None:
@@ -345,7 +372,10 @@ def _read_clause(clause: str, turn: Turn, names: list[str]) -> Turn:
     # durations
     for seconds, start, end in _durations(clause):
         before_refs = [r for s, e, r in refs if e <= start or s >= end]
-        if _per_photo(clause, start, end):
+        delta = _delta(clause, start, end)
+        if delta:
+            turn = replace(turn, delta_seconds=delta * seconds)
+        elif _per_photo(clause, start, end):
             turn = replace(turn, per_photo=seconds)
         elif before_refs and not _has_any(clause, T.VIDEO_NOUNS):
             turn = replace(turn, shot_seconds=(*turn.shot_seconds, (before_refs[0], seconds)))
@@ -447,6 +477,12 @@ def _photos(clause: str, turn: Turn, refs: list[tuple[int, int, Ref]]) -> Turn:
         return turn
     if any(re.search(p, clause) for p in T.SWAP_CUES) and len(refs) >= 2:
         return replace(turn, moves=(*turn.moves, Move("swap", refs[0][2], refs[1][2])))
+    if len(refs) >= 2:
+        between = clause[refs[0][1] : refs[1][0]]
+        if re.search(r"\b(?:after|behind|following)\b|之后|后面|后边", between):
+            return replace(turn, moves=(*turn.moves, Move("after", refs[0][2], refs[1][2])))
+        if re.search(r"\b(?:before|ahead of|in front of)\b|之前|前面|前边", between):
+            return replace(turn, moves=(*turn.moves, Move("before", refs[0][2], refs[1][2])))
     cues = _tokens(clause, _CUES)
     first_ref = refs[0]
     removing = [sign for s, e, sign in cues if e <= first_ref[0]]

@@ -135,8 +135,8 @@ QUOTES = (
 TEXT_LEADS: tuple[tuple[str, str, bool], ...] = (  # (kind, pattern, strict)
     (
         "title",
-        r"\btitle(?:d| it| this)?\s*(?::|=|-|is|as|to|should be|reads?|reading|"
-        r"says?|saying|that says|of|with|called|like)\s*",
+        r"\btitle(?:d| it| this)?\s*(?::|=|-|is|as|to|should be|reading|reads?|"
+        r"saying|that says|says?|of|with|called|like)\s*",
         False,
     ),
     ("title", r"\btitled\s+", False),
@@ -154,12 +154,12 @@ TEXT_LEADS: tuple[tuple[str, str, bool], ...] = (  # (kind, pattern, strict)
     (
         "caption",
         r"\b(?:captions?|subtitles?|taglines?|slogan|tag line)\s*(?::|=|-|is|as|to|"
-        r"should be|reads?|reading|says?|saying|that says|of|with|like)\s*",
+        r"should be|reading|reads?|saying|that says|says?|of|with|like)\s*",
         False,
     ),
     ("caption", r"\b(?:a|the|with|add|new) (?:captions?|subtitles?|taglines?|slogan)\s+", True),
-    ("caption", r"\b(?:text|words?|line)\s*(?::|=|saying|that says|reading|says)\s*", False),
-    ("caption", r"\b(?:the|with|add|some) (?:text|words)\s+", True),
+    ("text", r"\b(?:text|words?|line)\s*(?::|=|saying|that says|reading|says)\s*", False),
+    ("text", r"\b(?:the|with|add|some) (?:text|words)\s+", True),
     (
         "caption",
         r"(?:字幕|文字|文案|标语|口号|广告语)\s*(?:是|为|改成|改为|换成|写|用|:|：)\s*",
@@ -348,6 +348,7 @@ REMOVE_CUES = (
     "not",
     "skip",
     "mute",
+    "stop",
     "erase",
     "clear",
     "ditch",
@@ -743,6 +744,8 @@ class Turn:
     aspect: str | None = None
     title: str | None = None
     captions: tuple[str, ...] = ()
+    text: str | None = None  # words to show, of no kind: the title if there is none
+    delta_seconds: float | None = None  # "10 seconds shorter": -10
     wants_title: bool = False  # text asked for without words
     wants_captions: bool = False
     music: bool | None = None  # on / off

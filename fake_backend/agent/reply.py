@@ -32,7 +32,7 @@ CAN_DO = {
 }
 _MOTION = {
     "en": {
-        "none": "no motion",
+        "none": "off (still pictures)",
         "zoomIn": "zoom in",
         "zoomOut": "zoom out",
         "pan": "pans",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fake_backend.agent import grammar
@@ -182,12 +182,18 @@ def _build(timeline: Timeline, turn: Turn, roles: Cast, say: _Say) -> None:
     if turn.transitions is False:
         timeline.transitions(False)
     title = turn.title
-    if title is None and (turn.wants_title or turn.wants_captions) and not turn.remove_title:
+    captions = list(turn.captions)
+    if turn.text is not None:
+        if title is None:
+            title = turn.text
+        else:
+            captions.append(turn.text)
+    if title is None and turn.wants_title and not turn.remove_title:
         title = DEFAULT_TITLE[turn.lang]
     if title:
         timeline.title(title)
-    if turn.captions and not turn.remove_captions:
-        timeline.captions(list(turn.captions))
+    if captions and not turn.remove_captions:
+        timeline.captions(captions)
     elif turn.wants_captions:
         _ask_caption_words(say)
     wants_music = turn.music is True or turn.volume is not None or turn.generate_music
@@ -268,6 +274,8 @@ def _missing(ref: Ref, count: int, say: _Say) -> None:
 def _edit(timeline: Timeline, turn: Turn, roles: Cast, say: _Say) -> None:
     if turn.aspect and turn.aspect != timeline.meta.get("aspect"):
         timeline.set_aspect(turn.aspect)
+    elif turn.aspect:
+        say(f"It is already {turn.aspect}.", f"画面比例已经是 {turn.aspect}。")
     _edit_shots(timeline, turn, say)
     _edit_timing(timeline, turn, say)
     _edit_music(timeline, turn, roles, say)
@@ -275,12 +283,16 @@ def _edit(timeline: Timeline, turn: Turn, roles: Cast, say: _Say) -> None:
     _edit_logo(timeline, turn, roles, say)
     if turn.motion and turn.motion != timeline.meta.get("motion", "mixed"):
         timeline.set_motion(turn.motion)
-    elif turn.motion and turn.motion == "mixed" and "motion" not in timeline.meta:
-        say("The shots already zoom and pan.", "镜头已经有缩放和平移动效。")
+    elif turn.motion:
+        say("The motion is already like that.", "动效已经是这样了。")
     if turn.transitions is not None and timeline.shots:
         fades = any(s.get("transition") for s in timeline.shots)
         if fades != turn.transitions:
             timeline.transitions(turn.transitions)
+        elif fades:
+            say("The shots already crossfade.", "镜头之间已经有淡入淡出转场。")
+        else:
+            say("The shots already cut straight.", "镜头之间已经是直接切换。")
 
 
 def _edit_shots(timeline: Timeline, turn: Turn, say: _Say) -> None:
@@ -312,6 +324,14 @@ def _move(timeline: Timeline, move: Move, say: _Say) -> None:
             _missing(move.shot if a is None else move.other, len(names), say)
             return
         order[a], order[b] = order[b], order[a]
+    elif move.kind in ("after", "before") and move.shot and move.other:
+        a, b = _resolve(move.shot, names), _resolve(move.other, names)
+        if a is None or b is None or a == b:
+            _missing(move.shot if a is None else move.other, len(names), say)
+            return
+        order.remove(a)
+        at = order.index(b)
+        order.insert(at + 1 if move.kind == "after" else at, a)
     elif move.kind == "to" and move.shot:
         index = _resolve(move.shot, names)
         if index is None:
@@ -370,6 +390,10 @@ def _edit_timing(timeline: Timeline, turn: Turn, say: _Say) -> None:
                 f"It already runs {seconds(total, 'en')}.",
                 f"视频已经是 {seconds(total, 'zh')}。",
             )
+    elif turn.delta_seconds is not None:
+        total = _clamp_total(timeline.duration_ms / 1000 + turn.delta_seconds, say)
+        if total != timeline.duration_ms:
+            timeline.retime(total)
     elif turn.length_factor is not None and turn.per_photo is None:
         asked = timeline.duration_ms * turn.length_factor / 1000
         total = (
@@ -445,6 +469,16 @@ def _edit_text(timeline: Timeline, turn: Turn, say: _Say) -> None:
             timeline.remove_captions()
         elif not turn.remove_title:
             say("There are no captions to remove.", "视频里没有字幕。")
+    text = turn.text
+    if text is not None:
+        if turn.title is None and not timeline.segments("titles", "title"):
+            turn = replace(turn, title=text)
+        else:
+            old = [
+                str(s.get("asset", {}).get("text", ""))
+                for s in timeline.segments("titles", "caption")
+            ]
+            turn = replace(turn, captions=(*old, *turn.captions, text))
     if turn.title is not None:
         current = timeline.segments("titles", "title")
         if not current or current[0].get("asset", {}).get("text") != turn.title:
@@ -525,6 +559,8 @@ def _finish(
         calls.insert(0, ("edit_multitrack", {"operations": timeline.ops}, {"ok": True, **summary}))
         text = _join([*said, *say.notes, EXPORT_HINT[turn.lang]], turn.lang)
         return Reply(new, text, calls, generating, changes=said)
+    if not say.notes and turn.edits:
+        say("The timeline is already like that.", "时间线已经是这样了。")
     if not say.notes and not turn.edits:
         say(
             "I didn't find an edit I can make in that. " + CAN_DO["en"],

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from fake_backend import FakeConfig
 from fake_backend.agent import Media, respond
 from fake_backend.agent.reply import NOTHING, Facts, facts
 from tests.fake_backend.fake_client import User, jpeg, serve, sse_data
@@ -100,7 +101,7 @@ def _said(body: str) -> str:
 
 def _over_http(rows: list[Row]) -> None:
     files = [(name, jpeg(size=(300, 200))) for name in PHOTOS] + [(LOGO, _png((64, 64)))]
-    with serve() as (_, client):
+    with serve(FakeConfig(real_renders=False, anonymous_credits=10_000)) as (_, client):
         user = User(client)
         for row in rows:
             words, start, _ = row
