@@ -126,3 +126,27 @@ def test_a_sample_of_the_table_over_http() -> None:
 @pytest.mark.slow
 def test_the_whole_table_over_http() -> None:
     _over_http(ROWS)
+
+
+def test_undo_and_redo_over_http() -> None:
+    files = [(name, jpeg(size=(300, 200))) for name in PHOTOS]
+    with serve() as (_, client):
+        user = User(client)
+        user.new_session()
+        user.upload(*files)
+
+        def draft() -> dict[str, Any]:
+            return dict(user.state()["data"]["state"]["draft"])
+
+        user.chat(BUILD)
+        built = draft()
+        user.chat("remove the music")
+        quiet = draft()
+        assert facts(quiet).music is None and facts(built).music
+        assert "Undone" in _said(user.chat("undo").text) and draft() == built
+        assert "Redone" in _said(user.chat("redo").text) and draft() == quiet
+        assert "nothing to redo" in _said(user.chat("redo").text) and draft() == quiet
+        user.chat("撤销")
+        user.chat("make it 12 seconds")  # a new edit: nothing left to redo
+        assert facts(draft()).duration_ms == 12000 and facts(draft()).music
+        assert "没有可以重做" in _said(user.chat("重做").text)
