@@ -204,7 +204,7 @@ def _without_aspect_ratios(c: str) -> str:
 
 
 def _clauses(c: str) -> list[str]:
-    parts = re.split(r"[,;.!?，。；！？\n]|\bbut\b|\bthen\b|然后|但是|但", c)
+    parts = re.split(r"[,;!?，。；！？\n]|(?<!\d)\.|\.(?!\d)|\bbut\b|\bthen\b|然后|但是|但", c)
     return [p.strip() for p in parts if p and p.strip()]
 
 

@@ -101,7 +101,9 @@ def seconds(ms: int, lang: str) -> str:
         minutes, rest = divmod(rest, 60)
         clock = f"{hours}:{minutes:02d}:{rest:02d}" if hours else f"{minutes}:{rest:02d}"
         return f"{clock}（{text} 秒）" if lang == "zh" else f"{clock} ({text} seconds)"
-    return f"{text} 秒" if lang == "zh" else f"{text} seconds"
+    if lang == "zh":
+        return f"{text} 秒"
+    return f"{text} second" if text == "1" else f"{text} seconds"
 
 
 def _percent(volume: float | None) -> str:
@@ -181,8 +183,8 @@ def changes(old_draft: dict[str, Any], new_draft: dict[str, Any], lang: str) -> 
             said.append("已加入淡入淡出转场。" if zh else "Crossfades between every shot now.")
         else:
             said.append("转场已去掉，现在是直接切换。" if zh else "Straight cuts now: no fades.")
-    if not said:  # something changed that the facts do not name: say it plainly
-        plain = "; ".join(diff(Draft.from_json(old_draft), Draft.from_json(new_draft)))
+    plain = "; ".join(diff(Draft.from_json(old_draft), Draft.from_json(new_draft)))
+    if not said and plain:  # something changed that the facts do not name: say it plainly
         said.append(f"时间线已更新：{plain}。" if zh else f"The timeline changed: {plain}.")
     return said
 

@@ -97,9 +97,16 @@ def respond(
         return _finish(old, timeline, turn, say, calls)
     else:
         _edit(timeline, turn, roles, say)
-    if turn.generate_music and timeline.shots:
+    generated = any(s.get("asset", {}).get("generated") for s in timeline.segments("bgm"))
+    if turn.generate_music and timeline.shots and not generated:
         timeline.music(None, _volume_now(timeline) or MUSIC_VOLUME)
         calls.append(("generate_music", {"style": "warm pop"}, {"status": "succeeded"}))
+    elif turn.generate_music and timeline.shots:
+        say(
+            "The generated music bed is already under the video, and it is the only one I "
+            "make here; upload a song (mp3, wav, m4a) to use your own.",
+            "生成的背景音乐已经在视频里了，这里只能生成这一种；想用自己的音乐请上传歌曲（mp3、wav、m4a）。",
+        )
     for what in turn.unsupported:
         say(f"I can't {what} in this editor.", f"这里暂时不能{_zh_unsupported(what)}。")
     if "motion_speed" in turn.notes:
@@ -108,7 +115,7 @@ def respond(
             "switch to zoom in, zoom out or pans, or turn the motion off.",
             "我不能单独调整缩放速度；可以让镜头更长或更短，改成放大、缩小或平移，或者去掉动效。",
         )
-    return _finish(old, timeline, turn, say, calls, generating=turn.generate_music)
+    return _finish(old, timeline, turn, say, calls, generating=bool(calls))
 
 
 def _zh_unsupported(what: str) -> str:

@@ -60,6 +60,7 @@ TIME_PHRASES: tuple[tuple[str, str], ...] = (
     (r"\b(?:half an|a half|half) hours?\b", "1800 seconds"),
     (r"\ba quarter (?:of an )?hour\b", "900 seconds"),
     (r"\b(?:a|an) (minutes?|mins?|hours?|hrs?|secs?)\b", r"1 \1"),
+    (r"(?<!ty )(?<!ty-)\bone[\s-]+(seconds?|secs?|minutes?|mins?|hours?|hrs?)\b", r"1 \1"),
     (r"(?:一个|1个)?半(?:个)?(?:小时|钟头)", "1800秒"),
     (r"一刻钟", "900秒"),
     (r"半分钟", "30秒"),
@@ -142,6 +143,8 @@ def _en_numbers(text: str) -> str:
 
     def swap(match: re.Match[str]) -> str:
         first, second = match.group(1), match.group(2)
+        if first == "one" and not second:
+            return first  # "the last one" names a photo; "one minute" is done by TIME_PHRASES
         value = EN_NUMBERS[first]
         if second and first in EN_TENS and EN_NUMBERS[second] < 10:
             return str(value + EN_NUMBERS[second])
