@@ -148,8 +148,9 @@ class Timeline:
                     start=owner["start"] + CROSSFADE_MS // 2,
                     length=max(1000, owner["length"] - CROSSFADE_MS),
                 )
-            elif segment.get("role") == "title":
-                segment.update(start=0, length=min(3500, total))
+            elif segment.get("role") == "title":  # over the first shot, clear of captions
+                first = shots[0]["length"] - CROSSFADE_MS if len(shots) > 1 else total
+                segment.update(start=0, length=max(1000, min(3500, total, first)))
             else:
                 length = min(int(segment.get("length", 4000)), total)
                 segment.update(start=max(0, total - length), length=length)
@@ -187,11 +188,17 @@ class Timeline:
         """Shots in the order of ``order`` (indexes into the current order); each
         keeps its own slot."""
         shots, slots = self.shots, self.slots()
+        captions = sorted(
+            (s for s in self.segments("titles", "caption") if s.get("for")),
+            key=lambda s: s.get("start", 0),
+        )
         main = self.track("main", 0, create=False)
         assert main is not None
         main["sg"] = [shots[i] for i in order]
         for rank, shot in enumerate(main["sg"]):
             shot["start"] = rank  # provisional, so ``shots`` reads the new order
+        for rank, caption in enumerate(captions):  # the words keep their place, clear of the title
+            caption["for"] = main["sg"][min(rank + 1, len(main["sg"]) - 1)]["id"]
         self.lay_out([slots[i] for i in order])
         self.ops.append({"operation": "reorder", "order": [self.shot_names()]})
 
@@ -276,6 +283,7 @@ class Timeline:
                 "role": "title",
             },
         )
+        self.lay_out()
         self.meta["title"] = text
         self.ops.append({"operation": "set_title", "text": text})
 

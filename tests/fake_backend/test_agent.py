@@ -236,3 +236,15 @@ def test_captions_never_come_from_file_names() -> None:
 
 
 BUILD_PROMPT = "turn these into a 30-second promo video with music and text"
+
+
+def test_captions_keep_their_place_clear_of_the_title_when_photos_move() -> None:
+    draft = respond('make a 6 second promo titled Sale, captions "Fresh" "Fast"', {}, PHOTOS).draft
+    for prompt in ("put the bag first", "reverse the order", "swap photo 1 and photo 2"):
+        moved = respond(prompt, draft, PHOTOS).draft
+        title = next(s for s in tracks(moved, 7) if s["role"] == "title")
+        captions = sorted(
+            (s for s in tracks(moved, 7) if s["role"] == "caption"), key=lambda s: s["start"]
+        )
+        assert [c["asset"]["text"] for c in captions] == ["Fresh", "Fast"]
+        assert all(c["start"] >= title["start"] + title["length"] for c in captions), prompt
