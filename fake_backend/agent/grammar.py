@@ -302,10 +302,23 @@ def _refs(clause: str, names: list[str], *, bare_ordinals: bool) -> list[tuple[i
             if index is not None:
                 found.append((match.start(), match.end(), Ref(index=index)))
     for name in names:
-        for word in _name_words(name):
-            hit = re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", clause)
-            if hit and not any(s <= hit.start() < e for s, e, _ in found):
-                found.append((hit.start(), hit.end(), Ref(name=name)))
+        words = _name_words(name)
+        spans = [
+            hit.span()
+            for word in words
+            for hit in [re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", clause)]
+            if hit
+        ]
+        spans += [  # a Chinese product word for an English file name
+            hit.span()
+            for zh, english in T.ZH_PRODUCTS.items()
+            if any(w in english for w in words)
+            for hit in [re.search(zh, clause)]
+            if hit
+        ]
+        for start, end in spans:
+            if not any(s <= start < e for s, e, _ in found):
+                found.append((start, end, Ref(name=name)))
                 break
     return sorted(found, key=lambda item: item[0])
 

@@ -700,6 +700,31 @@ MOVE_CUES = (
 SWAP_CUES = (r"\b(?:swap|switch|exchange|flip|trade)\b", r"(?:交换|对调|互换|调换)")
 REVERSE_CUES = (r"\breverse\b", r"\bbackwards\b", r"(?:倒序|倒过来|反过来|顺序反|颠倒)")
 
+# Chinese names of common products (patterns), so "把手表放到最后" finds watch.jpg.
+ZH_PRODUCTS = {
+    "运动鞋": ("sneaker", "sneakers", "shoe", "shoes"),
+    "鞋子": ("shoe", "shoes", "sneaker", "sneakers"),
+    "鞋": ("shoe", "shoes", "sneaker", "sneakers", "boot", "boots"),
+    "手表": ("watch", "watches"),
+    "包包": ("bag", "bags", "handbag"),
+    "包(?![邮装括含容])": ("bag", "bags", "handbag", "backpack"),
+    "香水": ("perfume", "fragrance"),
+    "耳机": ("headphones", "headphone", "earbuds", "headset"),
+    "台灯": ("lamp",),
+    "灯": ("lamp", "light"),
+    "杯子": ("cup", "mug"),
+    "帽子": ("hat", "cap"),
+    "眼镜": ("glasses", "sunglasses"),
+    "墨镜": ("sunglasses",),
+    "手机": ("phone",),
+    "衣服": ("shirt", "dress", "jacket"),
+    "裙子": ("dress", "skirt"),
+    "相机": ("camera",),
+    "椅子": ("chair",),
+    "瓶子": ("bottle",),
+    "口红": ("lipstick",),
+}
+
 UNSUPPORTED = (  # recognised, honestly declined: (pattern, English, Chinese)
     (
         r"\b(?:bigger|smaller|larger|font|colou?r|bold)\b|字体|颜色|大一点的字|字大",

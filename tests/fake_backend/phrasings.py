@@ -295,4 +295,8 @@ ROWS: list[Row] = [
     ("把时长改为一分钟", "built", {"s": 60}),
     ("把标题改成 Summer Sale", "built", {"title": "Summer Sale", "lang": "zh"}),
     ("make it 3 hours", "built", {"s": 600}),
+    ("把手表放到最后", "built", {"order": ["sneaker.jpg", "bag.jpg", "watch.jpg"]}),
+    ("删除包", "built", {"order": ["sneaker.jpg", "watch.jpg"]}),
+    ("手表5秒", "built", {"s": 25}),
+    ("加字幕：全场包邮", "built", {"captions": ("全场包邮",), "s": 30}),
 ]
