@@ -21,8 +21,11 @@ TRACK_ORDER = {"main": 0, "overlay": 1, "titles": 2, "bgm": 3}
 class Timeline:
     """A draft being edited; ``ops`` lists what was done."""
 
-    def __init__(self, draft: dict[str, Any] | None) -> None:
-        self.draft: dict[str, Any] = copy.deepcopy(draft) if isinstance(draft, dict) else {}
+    def __init__(self, draft: dict[str, Any] | None, *, read_only: bool = False) -> None:
+        if not isinstance(draft, dict):
+            draft = {}
+        self.read_only = read_only  # facts only: the draft is never written
+        self.draft: dict[str, Any] = draft if read_only else copy.deepcopy(draft)
         self.ops: list[dict[str, Any]] = []
         ids = [str(s.get("id", "")) for t in self.tracks for s in t.get("sg", [])]
         self._next = 1 + len(ids)
@@ -34,8 +37,10 @@ class Timeline:
     def tracks(self) -> list[dict[str, Any]]:
         tracks = self.draft.get("t")
         if not isinstance(tracks, list):
-            tracks = self.draft["t"] = []
-        return tracks
+            tracks = []
+            if not self.read_only:
+                self.draft["t"] = tracks
+        return [t for t in tracks if isinstance(t, dict)] if self.read_only else tracks
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -52,7 +57,10 @@ class Timeline:
     def track(self, name: str, tt: int, *, create: bool = True) -> dict[str, Any] | None:
         for track in self.tracks:
             if isinstance(track, dict) and track.get("name") == name:
-                track.setdefault("sg", [])
+                if not isinstance(track.get("sg"), list):
+                    if self.read_only:
+                        return None
+                    track["sg"] = []
                 return track
         if not create:
             return None

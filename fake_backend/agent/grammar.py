@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import PurePosixPath
 
 from fake_backend.agent import intents as T
@@ -171,10 +172,17 @@ def _looks_shown(words: str, strict: bool) -> bool:
 # -- whole-turn slots --------------------------------------------------------------------
 
 
+@cache
+def _word(word: str) -> re.Pattern[str]:
+    """A table word as a pattern: whole words for Latin words, plain text for the rest."""
+    if word.isascii() and re.match(r"\w", word):
+        tail = r"(?![a-z0-9'])" if re.search(r"\w$", word) else ""
+        return re.compile(rf"(?<![a-z0-9']){re.escape(word)}{tail}")
+    return re.compile(re.escape(word))
+
+
 def _has(c: str, word: str) -> bool:
-    if word.isascii() and re.match(r"\w", word) and re.search(r"\w$", word):
-        return re.search(rf"(?<![a-z0-9']){re.escape(word)}(?![a-z0-9'])", c) is not None
-    return word in c
+    return _word(word).search(c) is not None
 
 
 def _has_any(c: str, words: Sequence[str]) -> bool:
@@ -343,11 +351,7 @@ _OBJECT_WORDS = sorted(
 
 
 def _find(clause: str, word: str) -> list[int]:
-    if word.isascii() and re.match(r"\w", word):
-        return [
-            m.start() for m in re.finditer(rf"(?<![a-z0-9']){re.escape(word)}(?![a-z0-9'])", clause)
-        ]
-    return [m.start() for m in re.finditer(re.escape(word), clause)]
+    return [m.start() for m in _word(word).finditer(clause)]
 
 
 def _tokens(clause: str, rows: Sequence[tuple[str, str]]) -> list[tuple[int, int, str]]:

@@ -68,7 +68,7 @@ class Facts:
 def facts(draft: dict[str, Any]) -> Facts:
     from fake_backend.agent.edits import Timeline  # the same reading of slots as the edits
 
-    timeline = Timeline(draft)
+    timeline = Timeline(draft, read_only=True)
     view = Draft.from_json(draft)
     texts = view.segments()
     title = next((s.text for s in texts if s.kind == "text" and s.role == "title"), None)
