@@ -75,6 +75,9 @@ def _parse(text: str, names: list[str]) -> Turn:
     history = _history(c)
     if history:
         return Turn(lang=lang, history=history)
+    asks = re.match(T.QUESTION, c) or re.search(r"(?:多长|多久|几秒|什么样)[?？]?\s*$", c)
+    if asks and not re.search(T.EDIT_VERBS, c):
+        return Turn(lang=lang, notes=("question",))
     turn = Turn(lang=lang)
     titles = [s.text for s in shown if s.kind == "title"]
     captions = [s.text for s in shown if s.kind == "caption"]

@@ -62,8 +62,16 @@ ASPECTS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "reel",
             "shorts",
             "youtube short",
-            "stories",
-            "story",
+            "instagram story",
+            "instagram stories",
+            "facebook story",
+            "for stories",
+            "for my story",
+            "for a story",
+            "for the story",
+            "story video",
+            "story format",
+            "stories format",
             "snapchat",
             "douyin",
             "vertical",
@@ -587,7 +595,6 @@ VIDEO_NOUNS = (
     "film",
     "teaser",
     "trailer",
-    "story",
     "tiktok",
     "视频",
     "短片",
@@ -616,6 +623,14 @@ FRESH = (
     "重做",
     "新视频",
     "再做一个",
+)
+
+# A question about the video is not an edit ("is it too long?", "how long is it?").
+QUESTION = r"^(?:is|are|does|do|did|how|what|why|when|where|which|who|was|were)\b[^.!]*\?\s*$"
+
+EDIT_VERBS = (
+    r"\b(?:make|add|remove|change|put|set|turn|cut|trim|delete|move|swap|use|switch|drop|"
+    r"get rid|give|lower|raise|increase|decrease|shorten|extend)\b|改|加|去掉|删|换|调|放"
 )
 
 UNDO = (

@@ -11,7 +11,7 @@ from fake_backend.agent import intents as T
 from fake_backend.agent.cast import Cast, Media, cast
 from fake_backend.agent.edits import Timeline
 from fake_backend.agent.intents import Move, Ref, Turn
-from fake_backend.agent.reply import CAN_DO, EXPORT_HINT, NOTHING, changes, seconds
+from fake_backend.agent.reply import CAN_DO, EXPORT_HINT, NOTHING, changes, facts, seconds
 
 DEFAULT_SECONDS = 30
 DEFAULT_TITLE = {"en": "New Collection", "zh": "新品上市"}
@@ -71,6 +71,9 @@ def respond(
     if turn.history:
         return _history(turn, old, history or [], future or [], say)
     calls: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    if "question" in turn.notes:
+        say(*_describe(old))
+        return _finish(old, timeline, turn, say, calls)
     if turn.generate_video:
         result = {"status": "failed", "error": "generation is not available in the fake"}
         calls.append(("generate_video_with_seedance", {"prompt": text}, result))
@@ -116,6 +119,31 @@ def respond(
             "我不能单独调整缩放速度；可以让镜头更长或更短，改成放大、缩小或平移，或者去掉动效。",
         )
     return _finish(old, timeline, turn, say, calls, generating=bool(calls))
+
+
+def _describe(draft: dict[str, Any]) -> tuple[str, str]:
+    """What is on the timeline now, for a question about it (en, zh)."""
+    now = facts(draft)
+    if not now.shots:
+        return (
+            'There is no video yet: tell me to make one (for example "a 15-second video").',
+            "还没有视频：先让我做一个（例如“做一个15秒的视频”）。",
+        )
+    en = [f"It runs {seconds(now.duration_ms, 'en')} at {now.aspect}, {len(now.shots)} shots"]
+    zh = [f"视频时长 {seconds(now.duration_ms, 'zh')}，比例 {now.aspect}，{len(now.shots)} 个镜头"]
+    if now.title:
+        en.append(f'the title "{now.title}"')
+        zh.append(f"标题“{now.title}”")
+    if now.music:
+        en.append(f"music at {round((now.volume or 1) * 100)}%")
+        zh.append(f"背景音乐 {round((now.volume or 1) * 100)}%")
+    if now.watermark or now.end_card:
+        en.append("your logo")
+        zh.append("logo")
+    return (
+        ", ".join(en) + ". Tell me what to change.",
+        "，".join(zh) + "。告诉我要改什么。",
+    )
 
 
 def _zh_unsupported(what: str) -> str:
