@@ -210,6 +210,26 @@ class Timeline:
         self.lay_out([slots[i] for i in order])
         self.ops.append({"operation": "reorder", "order": [self.shot_names()]})
 
+    def add_shots(self, shots: list[tuple[str, str]], slot_ms: int) -> None:
+        """More shots at the end, each holding ``slot_ms``."""
+        main = self.track("main", 0)
+        assert main is not None
+        slots = self.slots()
+        end = self.duration_ms
+        for offset, (name, file_type) in enumerate(shots):
+            main["sg"].append(
+                {
+                    "id": self.new_id("p"),
+                    "asset": {"type": file_type, "src": f"{SANDBOX}/{name}", "name": name},
+                    "start": end + offset + 1,  # provisional: after every shot there
+                    "fit": "cover",
+                    "transition": {"in": "fade", "out": "fade"},
+                    "role": "photo" if file_type == "image" else "clip",
+                }
+            )
+        self.lay_out(slots + [slot_ms] * len(shots))
+        self.ops.append({"operation": "add_items", "names": [name for name, _ in shots]})
+
     def remove_shot(self, index: int) -> str:
         shots, slots = self.shots, self.slots()
         gone = shots[index]

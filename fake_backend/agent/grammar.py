@@ -89,6 +89,7 @@ def _parse(text: str, names: list[str]) -> Turn:
     turn = replace(turn, title=titles[-1] if titles else None, captions=tuple(captions))
     turn = replace(turn, aspect=_aspect(c), make=_has_any(c, T.VIDEO_NOUNS))
     turn = replace(turn, fresh=_has_any(c, T.FRESH))
+    turn = replace(turn, add_new=any(re.search(p, c) for p in T.ADD_UPLOADS))
     turn = replace(turn, generate_video=_has_any(c, T.GENERATE_VIDEO))
     turn = replace(turn, generate_music=_has_any(c, T.GENERATE_MUSIC))
     unsupported = tuple(row[1] for row in T.UNSUPPORTED if re.search(row[0], c))
@@ -514,6 +515,11 @@ def _photos(clause: str, turn: Turn, refs: list[tuple[int, int, Ref]]) -> Turn:
     place = _place(clause, refs)
     if place is not None:
         return replace(turn, moves=(*turn.moves, Move("to", first_ref[2], place=place)))
+    if re.search(
+        r"\b(?:add|include|put in|insert|append|bring back)\b|加上|加入|添加|放进", clause
+    ):
+        named = tuple(r for _, _, r in refs if r.name is not None)
+        return replace(turn, include=(*turn.include, *named))
     return turn
 
 

@@ -628,6 +628,14 @@ FRESH = (
 # A question about the video is not an edit ("is it too long?", "how long is it?").
 QUESTION = r"^(?:is|are|does|do|did|how|what|why|when|where|which|who|was|were)\b[^.!]*\?\s*$"
 
+ADD_UPLOADS = (
+    r"\b(?:add|include|use|put in|insert|append)\b.{0,30}\b(?:new|other|rest|remaining|all|"
+    r"missing|these|those|them|it|photos?|images?|pictures?|clips?|files?|uploads?)\b"
+    r"(?!.{0,12}\b(?:music|song|logo|title|captions?|text|transitions?|fades?)\b)",
+    r"(?:新上传|新的|刚上传|其他|其余|剩下|所有)的?(?:图片|照片|素材|视频|文件)?.{0,6}(?:加|放|用)",
+    r"(?:加上|加入|添加|放进|加进)(?:新上传|刚上传|新|其他|其余|剩下|所有)的?(?:图片|照片|素材|视频|文件)",
+)
+
 EDIT_VERBS = (
     r"\b(?:make|add|remove|change|put|set|turn|cut|trim|delete|move|swap|use|switch|drop|"
     r"get rid|give|lower|raise|increase|decrease|shorten|extend)\b|改|加|去掉|删|换|调|放"
@@ -801,6 +809,8 @@ class Turn:
     moves: tuple[Move, ...] = ()
     motion: str | None = None
     transitions: bool | None = None
+    add_new: bool = False  # put uploads that are not on the timeline yet in
+    include: tuple[Ref, ...] = ()  # uploads named to be put in ("add the lamp")
     history: str | None = None  # "undo" | "redo"
     generate_video: bool = False
     unsupported: tuple[str, ...] = ()  # keys of UNSUPPORTED rows

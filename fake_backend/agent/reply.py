@@ -164,6 +164,10 @@ def changes(old_draft: dict[str, Any], new_draft: dict[str, Any], lang: str) -> 
             if zh
             else f"The canvas is now {new.aspect} ({size})."
         )
+    added = [n for n in new.shots if n not in old.shots]
+    if added:
+        names = "、".join(added) if zh else ", ".join(added)
+        said.append(f"已把 {names} 加入视频。" if zh else f"Added {names} to the video.")
     removed = [n for n in old.shots if n not in new.shots]
     for name in removed:
         said.append(f"已从视频中删除 {name}。" if zh else f"Removed {name} from the video.")

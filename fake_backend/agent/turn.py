@@ -66,7 +66,9 @@ def respond(
     """
     old = copy.deepcopy(draft) if isinstance(draft, dict) else {}
     timeline = Timeline(old)
-    turn = grammar.parse(text, timeline.shot_names())
+    on_timeline = timeline.shot_names()
+    waiting = [m.name for m in cast(uploads).shots if m.name not in on_timeline]
+    turn = grammar.parse(text, on_timeline + waiting)
     say = _Say(turn.lang)
     if turn.history:
         return _history(turn, old, history or [], future or [], say)
@@ -307,6 +309,7 @@ def _missing(ref: Ref, count: int, say: _Say) -> None:
 
 
 def _edit(timeline: Timeline, turn: Turn, roles: Cast, say: _Say) -> None:
+    _add_uploads(timeline, turn, roles, say)
     if turn.aspect and turn.aspect != timeline.meta.get("aspect"):
         timeline.set_aspect(turn.aspect)
     elif turn.aspect:
@@ -328,6 +331,40 @@ def _edit(timeline: Timeline, turn: Turn, roles: Cast, say: _Say) -> None:
             say("The shots already crossfade.", "镜头之间已经有淡入淡出转场。")
         else:
             say("The shots already cut straight.", "镜头之间已经是直接切换。")
+
+
+def _add_uploads(timeline: Timeline, turn: Turn, roles: Cast, say: _Say) -> None:
+    """Uploads that are not on the timeline: put in when asked, else named in the reply."""
+    on = set(timeline.shot_names())
+    missing = [m for m in roles.shots if m.name not in on]
+    named = {ref.name for ref in turn.include}
+    if named and not turn.add_new:
+        missing = [m for m in missing if m.name in named]
+        if not missing:
+            say("That photo is already in the video.", "这张图片已经在视频里了。")
+            return
+    elif not turn.add_new:
+        if missing:
+            names = ", ".join(m.name for m in missing)
+            say(
+                f'Not in the video yet: {names} (uploaded after it was made); say "add the new '
+                'photos" to put them in.',
+                f"还没放进视频：{names}（视频做好后才上传）；说“加上新上传的图片”即可放进去。",
+            )
+        return
+    if not missing:
+        say("Every photo you uploaded is already in the video.", "上传的图片都已经在视频里了。")
+        return
+    slots = timeline.slots()
+    slot = round(sum(slots) / max(1, len(slots)))
+    room = round(T.MAX_SECONDS * 1000) - timeline.duration_ms
+    if slot * len(missing) > room:
+        slot = max(1000, room // len(missing))
+        say(
+            "The video is at the 10-minute limit, so the new shots are short.",
+            "视频已接近 10 分钟上限，所以新镜头较短。",
+        )
+    timeline.add_shots([(m.name, m.file_type) for m in missing], slot)
 
 
 def _edit_shots(timeline: Timeline, turn: Turn, say: _Say) -> None:

@@ -248,3 +248,17 @@ def test_captions_keep_their_place_clear_of_the_title_when_photos_move() -> None
         )
         assert [c["asset"]["text"] for c in captions] == ["Fresh", "Fast"]
         assert all(c["start"] >= title["start"] + title["length"] for c in captions), prompt
+
+
+def test_uploads_after_the_build_are_named_until_added() -> None:
+    draft = built("make a 30 second promo with music", PHOTOS)
+    later = [*PHOTOS, Media("lamp.jpg", "image", 3000, 2000)]
+    quieter = respond("make the music quieter", draft, later)
+    assert "lamp.jpg" in quieter.text and "lamp.jpg" not in str(quieter.draft)
+    for prompt in ("add the new photos", "add the lamp", "加上新上传的图片"):
+        added = respond(prompt, draft, later)
+        shots = [s["asset"]["name"] for s in tracks(added.draft, 0) if s["role"] == "photo"]
+        assert shots == ["sneaker.jpg", "watch.jpg", "bag.jpg", "lamp.jpg"], prompt
+        assert added.draft["d"] == 40000 and "lamp.jpg" in added.text
+    same = respond("add the new photos", draft, PHOTOS)
+    assert same.draft == draft and same.text.startswith("Nothing changed")
