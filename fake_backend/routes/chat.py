@@ -53,13 +53,16 @@ async def run_sse(request: Request, fake: Fake, fault: Fault | None) -> Response
         for u in session["uploads"]
     ]
     history: list[dict[str, Any]] = session.get("history", [])
-    reply = agent.respond(text, session["draft"], uploads, history)
+    future: list[dict[str, Any]] = session.get("future", [])
+    reply = agent.respond(text, session["draft"], uploads, history, future)
 
     def commit(s: dict[str, Any]) -> None:
-        if reply.undo:
-            s["history"] = history[:-1]
-        else:
-            s["history"] = [*history, s["draft"]][-20:]
+        if reply.history == "undo":
+            s["history"], s["future"] = history[:-1], [s["draft"], *future][:20]
+        elif reply.history == "redo":
+            s["history"], s["future"] = [*history, s["draft"]][-20:], future[1:]
+        elif reply.draft != s["draft"]:
+            s["history"], s["future"] = [*history, s["draft"]][-20:], []
         s["draft"] = reply.draft
 
     if reply.edited:  # committed now: the agent works whether or not the client listens

@@ -12,7 +12,7 @@ from fake_backend.faults import FaultPlan, FaultSpecError
 from nemo_core.draft import Draft
 
 PHOTOS = [Media(f"{name}.jpg", "image", 3000, 2000) for name in ("sneaker", "watch", "bag")]
-LOGO = Media("logo.png", "image", 512, 512)
+LOGO = Media("logo.png", "image", 512, 512, alpha=True)
 SONG = Media("tune.mp3", "audio", duration=95.0)
 
 
@@ -38,8 +38,9 @@ def test_promo_uses_every_photo_with_crossfades_title_captions_music_and_logo() 
         assert first["start"] + first["length"] > second["start"]  # overlap: a crossfade
     assert len({p["effect"] for p in photos}) == 3
     texts = tracks(draft, 7)
-    assert texts[0]["asset"]["style"] == "title"
-    assert [t["asset"]["text"] for t in texts[1:]] == ["Watch", "Bag"]
+    assert [(t["asset"]["style"], t["asset"]["text"]) for t in texts] == [
+        ("title", "New Collection")
+    ]
     (music,) = tracks(draft, 1)
     assert music["asset"]["generated"] == "music" and music["length"] == 30000
     roles = {s["role"] for s in tracks(draft, 0)}
@@ -103,7 +104,8 @@ def test_edits(prompt: str, check: Any) -> None:
 
 
 def test_captions_follow_their_photos_when_the_length_changes() -> None:
-    draft = respond("make it 12 seconds", built(), [*PHOTOS, LOGO]).draft
+    draft = respond('captions "Light", "Fast"', built(), [*PHOTOS, LOGO]).draft
+    draft = respond("make it 12 seconds", draft, [*PHOTOS, LOGO]).draft
     by_id = {s["id"]: s for s in tracks(draft, 0)}
     for caption in tracks(draft, 7)[1:]:
         shot = by_id[caption["for"]]
@@ -207,3 +209,56 @@ def test_undo_restores_the_previous_draft() -> None:
     undone = respond("undo", second, PHOTOS, history=[{}, first])
     assert undone.undo and undone.draft == first
     assert not respond("undo", second, PHOTOS, history=[]).undo
+    redone = respond("redo", first, PHOTOS, history=[{}], future=[second])
+    assert redone.history == "redo" and redone.draft == second
+
+
+def test_one_logo_and_every_other_file_used_or_named_in_the_reply() -> None:
+    cutout = Media("perfume.png", "image", 2000, 2000, alpha=True)  # a product, not a logo
+    mark = Media("mark.png", "image", 400, 400, alpha=True)
+    named = Media("brand_logo.png", "image", 900, 300)
+    second = Media("old_logo.png", "image", 300, 300, alpha=True)
+    songs = [Media("a.mp3", "audio", duration=30.0), Media("b.mp3", "audio", duration=30.0)]
+    reply = respond("make a promo with music", {}, [*PHOTOS, cutout, mark, named, second, *songs])
+    shots = [s["asset"]["name"] for s in tracks(reply.draft, 0) if s["role"] == "photo"]
+    logos = {s["asset"]["name"] for s in tracks(reply.draft, 0) if s["role"] in ("watermark",)}
+    assert shots == ["sneaker.jpg", "watch.jpg", "bag.jpg", "perfume.png", "mark.png"]
+    assert logos == {"brand_logo.png"}
+    assert [s["asset"]["name"] for s in tracks(reply.draft, 1)] == ["b.mp3"]
+    assert "old_logo.png" in reply.text and "a.mp3" in reply.text
+
+
+def test_captions_never_come_from_file_names() -> None:
+    odd = [Media(n, "image", 200, 150) for n in ("tiny_200x150.jpg", "clip_5s.jpg", "cmyk.jpg")]
+    for prompt in ("make a promo with text", "make a promo with captions", BUILD_PROMPT):
+        texts = [s["asset"]["text"] for s in tracks(respond(prompt, {}, odd).draft, 7)]
+        assert all(word not in " ".join(texts).lower() for word in ("tiny", "clip", "cmyk"))
+
+
+BUILD_PROMPT = "turn these into a 30-second promo video with music and text"
+
+
+def test_captions_keep_their_place_clear_of_the_title_when_photos_move() -> None:
+    draft = respond('make a 6 second promo titled Sale, captions "Fresh" "Fast"', {}, PHOTOS).draft
+    for prompt in ("put the bag first", "reverse the order", "swap photo 1 and photo 2"):
+        moved = respond(prompt, draft, PHOTOS).draft
+        title = next(s for s in tracks(moved, 7) if s["role"] == "title")
+        captions = sorted(
+            (s for s in tracks(moved, 7) if s["role"] == "caption"), key=lambda s: s["start"]
+        )
+        assert [c["asset"]["text"] for c in captions] == ["Fresh", "Fast"]
+        assert all(c["start"] >= title["start"] + title["length"] for c in captions), prompt
+
+
+def test_uploads_after_the_build_are_named_until_added() -> None:
+    draft = built("make a 30 second promo with music", PHOTOS)
+    later = [*PHOTOS, Media("lamp.jpg", "image", 3000, 2000)]
+    quieter = respond("make the music quieter", draft, later)
+    assert "lamp.jpg" in quieter.text and "lamp.jpg" not in str(quieter.draft)
+    for prompt in ("add the new photos", "add the lamp", "加上新上传的图片"):
+        added = respond(prompt, draft, later)
+        shots = [s["asset"]["name"] for s in tracks(added.draft, 0) if s["role"] == "photo"]
+        assert shots == ["sneaker.jpg", "watch.jpg", "bag.jpg", "lamp.jpg"], prompt
+        assert added.draft["d"] == 40000 and "lamp.jpg" in added.text
+    same = respond("add the new photos", draft, PHOTOS)
+    assert same.draft == draft and same.text.startswith("Nothing changed")

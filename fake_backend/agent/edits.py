@@ -1,0 +1,377 @@
+"""Edits on a draft (``docs/timeline.md``): every method changes the draft and logs the
+operation it did, the way the real agent's ``edit_multitrack`` tool reports them.
+
+The main track's shots follow each other with crossfades; each shot's *slot* (the
+time until the next shot starts) is kept when other things change, so one photo can
+show longer than the rest and a new total scales every slot alike.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+ASPECTS = {"16:9": (1920, 1080), "9:16": (1080, 1920), "1:1": (1080, 1080)}
+EFFECTS = ("zoomIn", "panRight", "zoomOut", "panLeft", "panUp")
+CROSSFADE_MS = 600
+SANDBOX = "/workspace/uploads"  # where the agent "sees" uploads (clients map to cdn_url)
+TRACK_ORDER = {"main": 0, "overlay": 1, "titles": 2, "bgm": 3}
+
+
+class Timeline:
+    """A draft being edited; ``ops`` lists what was done."""
+
+    def __init__(self, draft: dict[str, Any] | None, *, read_only: bool = False) -> None:
+        if not isinstance(draft, dict):
+            draft = {}
+        self.read_only = read_only  # facts only: the draft is never written
+        self.draft: dict[str, Any] = draft if read_only else copy.deepcopy(draft)
+        self.ops: list[dict[str, Any]] = []
+        ids = [str(s.get("id", "")) for t in self.tracks for s in t.get("sg", [])]
+        self._next = 1 + len(ids)
+        self._taken = set(ids)
+
+    # -- reading --------------------------------------------------------------------
+
+    @property
+    def tracks(self) -> list[dict[str, Any]]:
+        tracks = self.draft.get("t")
+        if not isinstance(tracks, list):
+            tracks = []
+            if not self.read_only:
+                self.draft["t"] = tracks
+        return [t for t in tracks if isinstance(t, dict)] if self.read_only else tracks
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        meta = self.draft.get("m")
+        if not isinstance(meta, dict):
+            meta = self.draft["m"] = {}
+        return meta
+
+    @property
+    def duration_ms(self) -> int:
+        value = self.draft.get("d")
+        return int(value) if isinstance(value, int | float) else 0
+
+    def track(self, name: str, tt: int, *, create: bool = True) -> dict[str, Any] | None:
+        for track in self.tracks:
+            if isinstance(track, dict) and track.get("name") == name:
+                if not isinstance(track.get("sg"), list):
+                    if self.read_only:
+                        return None
+                    track["sg"] = []
+                return track
+        if not create:
+            return None
+        track = {"tt": tt, "name": name, "sg": []}
+        rank = TRACK_ORDER[name]
+        at = sum(1 for t in self.tracks if TRACK_ORDER.get(t.get("name", ""), 9) <= rank)
+        self.tracks.insert(at, track)
+        return track
+
+    def segments(self, name: str, role: str | None = None) -> list[dict[str, Any]]:
+        track = self.track(name, 0, create=False)
+        return [s for s in track["sg"] if role is None or s.get("role") == role] if track else []
+
+    @property
+    def shots(self) -> list[dict[str, Any]]:
+        return sorted(self.segments("main"), key=lambda s: s.get("start", 0))
+
+    def shot_names(self) -> list[str]:
+        return [str(s.get("asset", {}).get("name", "")) for s in self.shots]
+
+    def slots(self) -> list[int]:
+        """How long each shot holds before the next one starts (ms)."""
+        shots = self.shots
+        starts = [int(s.get("start", 0)) for s in shots]
+        ends = [*starts[1:], max(self.duration_ms, starts[-1] + 1 if starts else 0)]
+        return [max(1, end - start) for start, end in zip(starts, ends, strict=True)]
+
+    def new_id(self, prefix: str) -> str:
+        while True:
+            self._next += 1
+            candidate = f"{prefix}{self._next}"
+            if candidate not in self._taken:
+                self._taken.add(candidate)
+                return candidate
+
+    def drop(self, name: str, role: str | None = None) -> bool:
+        track = self.track(name, 0, create=False)
+        if not track:
+            return False
+        before = len(track["sg"])
+        track["sg"] = [s for s in track["sg"] if role is not None and s.get("role") != role]
+        if not track["sg"]:
+            self.draft["t"] = [t for t in self.tracks if t is not track]
+        return len(track["sg"]) != before
+
+    # -- the whole timeline -----------------------------------------------------------
+
+    def build(self, shots: list[tuple[str, str]], total_ms: int, aspect: str) -> None:
+        """A fresh draft: ``shots`` as (file name, file type), evenly over ``total_ms``."""
+        width, height = ASPECTS[aspect]
+        self.draft = {"t": [], "d": total_ms, "m": {}}
+        self.meta.update(title="", width=width, height=height, fps=30, aspect=aspect)
+        main = self.track("main", 0)
+        assert main is not None
+        for name, file_type in shots:
+            main["sg"].append(
+                {
+                    "id": self.new_id("p"),
+                    "asset": {"type": file_type, "src": f"{SANDBOX}/{name}", "name": name},
+                    "fit": "cover",
+                    "transition": {"in": "fade", "out": "fade"},
+                    "role": "photo" if file_type == "image" else "clip",
+                }
+            )
+        self.lay_out(self.even(total_ms, len(shots)))
+        self.ops.append({"operation": "create_timeline", "items": len(shots), "aspect": aspect})
+
+    @staticmethod
+    def even(total_ms: int, count: int) -> list[int]:
+        step = total_ms // max(1, count)
+        return [step] * (count - 1) + [total_ms - step * (count - 1)] if count else []
+
+    def lay_out(self, slots: list[int] | None = None) -> None:
+        """Shots back to back with ``slots`` (default: as they are), crossfading
+        neighbours; captions follow their photos; overlays and music span the total."""
+        shots = self.shots
+        slots = slots if slots is not None else self.slots()
+        if shots and len(slots) == len(shots):
+            start = 0
+            for index, (shot, slot) in enumerate(zip(shots, slots, strict=True)):
+                last = index == len(shots) - 1
+                shot.update(start=start, length=slot if last else slot + CROSSFADE_MS)
+                if shot.get("asset", {}).get("type") == "image":
+                    shot["effect"] = self._effect(index)
+                start += slot
+            self.draft["d"] = start
+        total = self.duration_ms
+        by_id = {shot.get("id"): shot for shot in shots}
+        for segment in self.segments("titles"):
+            owner = by_id.get(segment.get("for"))
+            if owner is not None:  # a caption stays with its photo
+                segment.update(
+                    start=owner["start"] + CROSSFADE_MS // 2,
+                    length=max(1000, owner["length"] - CROSSFADE_MS),
+                )
+            elif segment.get("role") == "title":  # over the first shot, clear of captions
+                first = shots[0]["length"] - CROSSFADE_MS if len(shots) > 1 else total
+                segment.update(start=0, length=max(1000, min(3500, total, first)))
+            else:
+                length = min(int(segment.get("length", 4000)), total)
+                segment.update(start=max(0, total - length), length=length)
+        for segment in self.segments("bgm") + self.segments("overlay"):
+            if segment.get("role") in ("bgm", "watermark"):
+                segment.update(start=0, length=total)
+            elif segment.get("role") == "logo_card":
+                segment.update(start=max(0, total - 3000), length=min(3000, total))
+
+    def _effect(self, index: int) -> str:
+        style = self.meta.get("motion", "mixed")  # ours: the motion style asked for
+        if style == "pan":
+            return ("panRight", "panLeft")[index % 2]
+        if style in ("none", "zoomIn", "zoomOut"):
+            return str(style)
+        return EFFECTS[index % len(EFFECTS)]
+
+    def retime(self, total_ms: int) -> None:
+        """A new total; every slot scaled alike."""
+        slots = self.slots()
+        if not slots:
+            self.draft["d"] = total_ms
+        else:
+            scale = total_ms / max(1, sum(slots))
+            scaled = [max(1, round(slot * scale)) for slot in slots]
+            scaled[-1] = max(1, total_ms - sum(scaled[:-1]))
+            self.lay_out(scaled)
+        self.ops.append({"operation": "set_duration", "ms": total_ms})
+
+    def set_slots(self, slots: list[int]) -> None:
+        self.lay_out(slots)
+        self.ops.append({"operation": "set_shot_durations", "ms": slots})
+
+    def reorder(self, order: list[int]) -> None:
+        """Shots in the order of ``order`` (indexes into the current order); each
+        keeps its own slot."""
+        shots, slots = self.shots, self.slots()
+        captions = sorted(
+            (s for s in self.segments("titles", "caption") if s.get("for")),
+            key=lambda s: s.get("start", 0),
+        )
+        main = self.track("main", 0, create=False)
+        assert main is not None
+        main["sg"] = [shots[i] for i in order]
+        for rank, shot in enumerate(main["sg"]):
+            shot["start"] = rank  # provisional, so ``shots`` reads the new order
+        for rank, caption in enumerate(captions):  # the words keep their place, clear of the title
+            caption["for"] = main["sg"][min(rank + 1, len(main["sg"]) - 1)]["id"]
+        self.lay_out([slots[i] for i in order])
+        self.ops.append({"operation": "reorder", "order": [self.shot_names()]})
+
+    def add_shots(self, shots: list[tuple[str, str]], slot_ms: int) -> None:
+        """More shots at the end, each holding ``slot_ms``."""
+        main = self.track("main", 0)
+        assert main is not None
+        slots = self.slots()
+        end = self.duration_ms
+        for offset, (name, file_type) in enumerate(shots):
+            main["sg"].append(
+                {
+                    "id": self.new_id("p"),
+                    "asset": {"type": file_type, "src": f"{SANDBOX}/{name}", "name": name},
+                    "start": end + offset + 1,  # provisional: after every shot there
+                    "fit": "cover",
+                    "transition": {"in": "fade", "out": "fade"},
+                    "role": "photo" if file_type == "image" else "clip",
+                }
+            )
+        self.lay_out(slots + [slot_ms] * len(shots))
+        self.ops.append({"operation": "add_items", "names": [name for name, _ in shots]})
+
+    def remove_shot(self, index: int) -> str:
+        shots, slots = self.shots, self.slots()
+        gone = shots[index]
+        main = self.track("main", 0, create=False)
+        assert main is not None
+        main["sg"] = [s for s in main["sg"] if s is not gone]
+        captions = self.track("titles", 7, create=False)
+        if captions:
+            captions["sg"] = [s for s in captions["sg"] if s.get("for") != gone.get("id")]
+        self.lay_out([slot for i, slot in enumerate(slots) if i != index])
+        name = str(gone.get("asset", {}).get("name", ""))
+        self.ops.append({"operation": "remove_item", "name": name})
+        return name
+
+    def set_aspect(self, aspect: str) -> None:
+        width, height = ASPECTS[aspect]
+        self.meta.update(width=width, height=height, aspect=aspect)
+        self.ops.append({"operation": "set_canvas", "aspect": aspect})
+
+    def set_motion(self, style: str) -> None:
+        self.meta["motion"] = style
+        self.lay_out()
+        self.ops.append({"operation": "set_motion", "style": style})
+
+    def transitions(self, on: bool) -> None:
+        for shot in self.shots:
+            shot["transition"] = {"in": "fade", "out": "fade"} if on else {}
+        self.ops.append({"operation": "set_transitions", "fade": on})
+
+    # -- music --------------------------------------------------------------------------
+
+    def music(self, name: str | None, volume: float) -> None:
+        """Music under the whole video: an upload by name, or a generated bed."""
+        self.drop("bgm")
+        bgm = self.track("bgm", 1)
+        assert bgm is not None
+        asset: dict[str, Any] = {"type": "audio"}
+        if name is not None:
+            asset.update(src=f"{SANDBOX}/{name}", name=name)
+        else:
+            asset.update(generated="music", name="Warm Pop Bed")
+        bgm["sg"].append(
+            {
+                "id": self.new_id("a"),
+                "asset": asset,
+                "start": 0,
+                "length": self.duration_ms,
+                "volume": round(volume, 2),
+                "loop": True,
+                "role": "bgm",
+            }
+        )
+        self.ops.append({"operation": "add_bgm", "name": asset["name"], "volume": volume})
+
+    def volume(self, volume: float) -> None:
+        for segment in self.segments("bgm"):
+            segment["volume"] = round(volume, 2)
+        self.ops.append({"operation": "set_volume", "volume": round(volume, 2)})
+
+    def remove_music(self) -> None:
+        self.drop("bgm")
+        self.ops.append({"operation": "remove_bgm"})
+
+    # -- text -----------------------------------------------------------------------------
+
+    def title(self, text: str) -> None:
+        titles = self.track("titles", 7)
+        assert titles is not None
+        titles["sg"] = [s for s in titles["sg"] if s.get("role") != "title"]
+        titles["sg"].insert(
+            0,
+            {
+                "id": self.new_id("x"),
+                "asset": {"type": "text", "text": text, "style": "title"},
+                "start": 0,
+                "length": min(3500, self.duration_ms),
+                "transition": {"in": "fade", "out": "fade"},
+                "position": "center",
+                "role": "title",
+            },
+        )
+        self.lay_out()
+        self.meta["title"] = text
+        self.ops.append({"operation": "set_title", "text": text})
+
+    def remove_title(self) -> None:
+        self.drop("titles", "title")
+        self.meta["title"] = ""
+        self.ops.append({"operation": "remove_title"})
+
+    def captions(self, texts: list[str]) -> None:
+        """The user's captions: one over the last seconds, or one per photo after the first
+        (the title covers the first)."""
+        titles = self.track("titles", 7)
+        assert titles is not None
+        titles["sg"] = [s for s in titles["sg"] if s.get("role") != "caption"]
+        shots = self.shots
+        for index, text in enumerate(texts):
+            segment: dict[str, Any] = {
+                "id": self.new_id("x"),
+                "asset": {"type": "text", "text": text, "style": "caption"},
+                "start": 0,
+                "length": 4000,
+                "transition": {"in": "fade", "out": "fade"},
+                "position": "bottom",
+                "role": "caption",
+            }
+            if len(texts) > 1 and shots:
+                segment["for"] = shots[min(index + 1, len(shots) - 1)]["id"]
+            titles["sg"].append(segment)
+        self.lay_out()
+        titles["sg"].sort(key=lambda s: (s.get("role") != "title", s.get("start", 0)))
+        self.ops.append({"operation": "set_captions", "texts": texts})
+
+    def remove_captions(self) -> None:
+        self.drop("titles", "caption")
+        self.ops.append({"operation": "remove_captions"})
+
+    # -- logo -------------------------------------------------------------------------------
+
+    def logo(self, name: str, role: str) -> None:
+        """The logo as a corner ``watermark`` or a ``logo_card`` at the end."""
+        overlay = self.track("overlay", 0)
+        assert overlay is not None
+        overlay["sg"] = [s for s in overlay["sg"] if s.get("role") != role]
+        card = role == "logo_card"
+        total = self.duration_ms
+        overlay["sg"].append(
+            {
+                "id": self.new_id("l"),
+                "asset": {"type": "image", "src": f"{SANDBOX}/{name}", "name": name},
+                "start": max(0, total - 3000) if card else 0,
+                "length": min(3000, total) if card else total,
+                "position": "center" if card else "bottomRight",
+                "scale": 0.4 if card else 0.14,
+                "opacity": 1.0 if card else 0.85,
+                "transition": {"in": "fade", "out": "none"} if card else {},
+                "role": role,
+            }
+        )
+        self.ops.append({"operation": "add_logo", "role": role, "name": name})
+
+    def remove_logo(self, role: str) -> None:
+        self.drop("overlay", role)
+        self.ops.append({"operation": "remove_logo", "role": role})
