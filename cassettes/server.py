@@ -15,7 +15,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from cassettes.format import Cassette, rebase
-from cassettes.transports import CassetteMismatch, Player, recorded_error, response_parts
+from cassettes.mismatch import CassetteMismatch
+from cassettes.transports import Player, recorded_error, response_parts
 
 
 def create_replay_app(cassette: Cassette, *, speed: float | None = 1.0) -> Starlette:

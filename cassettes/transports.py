@@ -23,18 +23,15 @@ from cassettes.format import (
     BASE,
     KEPT_HEADERS,
     Cassette,
-    CassetteError,
+    Redactor,
     body_from_json,
     body_to_json,
     rebase,
     request_key,
 )
+from cassettes.mismatch import mismatch
 
 _FILENAME = re.compile(rb'filename="([^"]*)"')
-
-
-class CassetteMismatch(CassetteError):
-    """The client sent a request the cassette has no (more) answers for."""
 
 
 def _base(request: httpx.Request) -> str:
@@ -73,13 +70,13 @@ def _request_json(request: httpx.Request, names: list[str] | None) -> dict[str, 
     return kept
 
 
-def _learn_request(cassette: Cassette, request: httpx.Request, kept: dict[str, Any]) -> None:
-    redactor = cassette.redactor
-    redactor.secrets.setdefault(_base(request), BASE)
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+def learn_request(redactor: Redactor, base: str, headers: Any, kept: dict[str, Any]) -> None:
+    """What a request teaches the redactor (our recorder and vcrpy's share it)."""
+    redactor.secrets.setdefault(base, BASE)
+    scheme, _, token = (headers.get("authorization") or "").partition(" ")
     if scheme.lower() == "bearer":
         redactor.learn(token.strip(), "token")
-    redactor.learn(request.headers.get("x-client-id"), "client")
+    redactor.learn(headers.get("x-client-id"), "client")
     redactor.learn_from_json(kept.get("json"))
 
 
@@ -211,7 +208,7 @@ class _Recorder:
 
     def _sent(self, request: httpx.Request, names: _FileNames | None) -> dict[str, Any]:
         kept = _request_json(request, names.names if names else None)
-        _learn_request(self.cassette, request, kept)
+        learn_request(self.cassette.redactor, _base(request), request.headers, kept)
         return kept
 
     def _recording(self) -> _Recording:
@@ -308,28 +305,41 @@ class Player:
         self, method: str, path: str, content_type: str, body: bytes, base: str
     ) -> dict[str, Any]:
         """The recorded response for this request (``base``: the replay's own address)."""
-        if content_type.startswith("multipart/"):
-            names = [m.decode("utf-8", "replace") for m in _FILENAME.findall(body)]
-            shape: dict[str, Any] = {"multipart": names}
-        else:
-            shape = body_to_json(body, content_type)
-        if "json" in shape:  # what the client sends back of the replay carries its address
-            shape["json"] = json.loads(json.dumps(shape["json"]).replace(base, BASE))
-        wanted = request_key({"method": method, "path": path, **shape})
+        sent = {"method": method, "path": path, **request_shape(content_type, body, base)}
+        wanted = request_key(sent)
         with self._lock:
             for index, interaction in enumerate(self.cassette.interactions):
                 if index not in self.used and request_key(interaction["request"]) == wanted:
                     self.used.add(index)
                     return interaction["response"]  # type: ignore[no-any-return]
-        left = [
-            f"{i['request']['method']} {i['request']['path']}"
-            for n, i in enumerate(self.cassette.interactions)
-            if n not in self.used
-        ][:3]
-        raise CassetteMismatch(
-            f"cassette {self.cassette.name!r} has no answer for {method} "
-            f"{path.split('?')[0]} with this body (unused: {', '.join(left) or 'none'})"
-        )
+            unused = [
+                (n, i["request"])
+                for n, i in enumerate(self.cassette.interactions)
+                if n not in self.used
+            ]
+        raise mismatch(self.cassette.name, sent, unused)
+
+    @property
+    def unused(self) -> list[int]:
+        """Recorded interactions nothing asked for (yet)."""
+        return [n for n in range(len(self.cassette.interactions)) if n not in self.used]
+
+
+def request_shape(content_type: str, body: bytes, *bases: str) -> dict[str, Any]:
+    """A request body as the cassette keeps it (uploads by file names), for matching.
+
+    ``bases``: addresses the client may have been handed by the replay (its own),
+    which the cassette keeps as ``{base}``."""
+    if content_type.startswith("multipart/"):
+        names = [m.decode("utf-8", "replace") for m in _FILENAME.findall(body)]
+        return {"multipart": names}
+    shape = body_to_json(body, content_type)
+    if "json" in shape:  # what the client sends back of the replay carries its address
+        text = json.dumps(shape["json"])
+        for base in bases:
+            text = text.replace(base, BASE)
+        shape["json"] = json.loads(text)
+    return shape
 
 
 def response_parts(recorded: dict[str, Any], base: str) -> tuple[int, dict[str, str], bytes]:
@@ -338,7 +348,7 @@ def response_parts(recorded: dict[str, Any], base: str) -> tuple[int, dict[str, 
     body = (
         rebase(body_from_json(recorded).decode("utf-8", "replace"), base).encode()
         if ("json" in recorded or "text" in recorded)
-        else body_from_json(recorded)
+        else body_from_json(recorded, headers.get("content-type", ""))
     )
     return int(recorded["status"]), headers, body
 

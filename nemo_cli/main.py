@@ -18,6 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from cassettes.format import CassetteError
 from nemo_cli.backend import EMBEDDED, Backend, open_backend
 from nemo_cli.exit_codes import ExitCode, describe
 from nemo_cli.output import Output, make_output
@@ -76,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="record this session into a cassette (secrets redacted)",
     )
     common.add_argument(
+        "--overwrite",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="let --record replace an existing cassette",
+    )
+    common.add_argument(
         "--replay",
         default=argparse.SUPPRESS,
         metavar="FILE",
@@ -87,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         type=float,
         metavar="X",
-        help="replay pace: 1 as recorded, 2 twice as fast (default: at once; serve: 1)",
+        help="replay pace: 1 as recorded, 2 twice as fast; the client's own waits too "
+        "(default: at once, waits in virtual time; serve: 1)",
     )
 
     parser = argparse.ArgumentParser(
@@ -180,6 +188,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserInputError as exc:
         output.error(str(exc), error_class="user_input")
         return ExitCode.USER_INPUT
+    except CassetteError as exc:  # --record/--replay: the cassette, not a bug
+        if verbose:
+            traceback.print_exc()
+        output.error(str(exc), error_class="cassette")
+        return ExitCode.CASSETTE if hasattr(exc, "detail") else ExitCode.USAGE
     except (NemoError, OSError) as exc:
         if verbose:
             traceback.print_exc()
@@ -222,25 +235,88 @@ def run_command(args: argparse.Namespace, output: Output) -> int:
     return _run(args, output, home_of(args))
 
 
-def _open(args: argparse.Namespace, home: Path) -> tuple[Backend, Any, float | None]:
-    """The server, the httpx transport to reach it, and the clock to start from."""
-    replay = getattr(args, "replay", None)
-    if replay:
-        from cassettes import Cassette, ReplayTransport
-        from cassettes.sessions import REPLAY_BASE
+class _Session:
+    """Where a command's requests go: a server, maybe through a recording or a replay."""
 
-        cassette = Cassette.load(replay)
-        transport = ReplayTransport(cassette, speed=getattr(args, "speed", None))
-        return Backend(REPLAY_BASE, "replay", embedded=False), transport, cassette.started_at
-    backend = open_backend(api_of(args), home)
-    record = getattr(args, "record", None)
-    if not record:
-        return backend, None, None
-    from cassettes import Cassette, RecordingTransport
+    def __init__(self, args: argparse.Namespace, home: Path) -> None:
+        self.cassette: Any = None  # the cassette being recorded or replayed
+        self.transport: Any = None
+        self.started: float | None = None
+        self.sleep: Any = None
+        self.replaying = bool(getattr(args, "replay", None))
+        if self.replaying:
+            from cassettes import Cassette, ReplayTransport
+            from cassettes.sessions import REPLAY_BASE
+            from cassettes.timing import VirtualSleep
 
-    cassette = Cassette(record.stem, "recorded with `nemo " + " ".join(sys.argv[1:]) + "`")
-    cassette.started_at = round(time.time())
-    return backend, RecordingTransport(record, cassette), None
+            speed = getattr(args, "speed", None)
+            self.cassette = Cassette.load(args.replay)
+            self.transport = ReplayTransport(self.cassette, speed=speed)
+            self.started = self.cassette.started_at
+            self.sleep = VirtualSleep(speed)  # the client's waits: skipped, or scaled
+            self.backend = Backend(REPLAY_BASE, "replay", embedded=False)
+            return
+        record = getattr(args, "record", None)
+        if record and record.exists() and not getattr(args, "overwrite", False):
+            raise CassetteError(f"{record} exists; add --overwrite to record over it")
+        self.backend = open_backend(api_of(args), home)
+        if record:
+            from cassettes import Cassette, RecordingTransport
+
+            cassette = Cassette(record.stem, "recorded with `nemo " + _described(args) + "`")
+            cassette.started_at = round(time.time())
+            self.cassette, self.transport = cassette, RecordingTransport(record, cassette)
+
+    def begin(self, store: Store, language: str) -> tuple[str | None, str]:
+        """Seed a replay's store from the cassette; the token and language to use."""
+        token = os.environ.get("NEMO_TOKEN") if not self.backend.embedded else None
+        if not self.replaying:
+            return token, language
+        from cassettes.sessions import starting_point
+
+        snapshot, secret, recorded = starting_point(self.cassette.start, self.backend.url)
+        store.save(snapshot)  # whatever this machine holds: the recording's starting point
+        return (secret.reveal() if secret else None), (
+            recorded if self.cassette.start else language
+        )
+
+    def started_as(self, runner: Runner, token: str | None) -> None:
+        if self.cassette is not None and not self.replaying:
+            from cassettes.sessions import start_of
+
+            snapshot = runner.conversation.snapshot()
+            self.cassette.start = start_of(snapshot, token, runner.language)
+            self.cassette.redactor.secrets.setdefault(self.backend.url, "{base}")
+
+    def finished(self, runner: Runner) -> None:
+        """A recording keeps what the command did and showed."""
+        if self.cassette is None or self.replaying:
+            return
+        from cassettes.sessions import transcript_line
+
+        self.cassette.script = runner.script
+        self.cassette.transcript = [
+            line if isinstance(line, dict) else transcript_line(line, self.backend.url)
+            for line in runner.shown
+        ]
+        self.cassette.save(self.transport.path)
+
+
+def _described(args: argparse.Namespace) -> str:
+    """The command line, for a cassette's description: file names only, no cassette paths."""
+    words: list[str] = []
+    skip = False
+    for word in sys.argv[1:]:
+        if skip:
+            skip = False
+            continue
+        if word in ("--record", "--replay", "--home", "--api"):
+            skip = True
+            continue
+        if word.startswith(("--record=", "--replay=", "--home=", "--api=", "--overwrite")):
+            continue
+        words.append(Path(word).name if os.sep in word and "://" not in word else word)
+    return " ".join(words) or str(args.command)
 
 
 def _run(args: argparse.Namespace, output: Output, home: Path) -> int:
@@ -251,23 +327,26 @@ def _run(args: argparse.Namespace, output: Output, home: Path) -> int:
     ]
     for path in files:  # refuse bad input before starting anything
         check_upload(probe(path))
-    backend, transport, started = _open(args, home)
+    session = _Session(args, home)
+    backend = session.backend
     with backend:
         output.debug(f"server: {'embedded fake at ' if backend.embedded else ''}{backend.url}")
         store = Store(home, profile=backend.profile)
+        token, language = session.begin(store, language_of(args))
         if args.command in ("make", "demo"):
             # a new video: a new session, so an earlier timeline does not get in the way
             store.save(replace(store.load(), session_id=None, task_id=None, uploads={}))
-        token = os.environ.get("NEMO_TOKEN") if not backend.embedded else None
         runner = Runner(
             backend.url,
             store,
             output,
-            language=language_of(args),
+            language=language,
             token=token,
-            transport=transport,
-            now=started,
+            transport=session.transport,
+            now=session.started,
+            sleep=session.sleep,
         )
+        session.started_as(runner, token)
         try:
             return dispatch(args, runner, output, home)
         except KeyboardInterrupt:
@@ -278,6 +357,7 @@ def _run(args: argparse.Namespace, output: Output, home: Path) -> int:
             raise
         finally:
             runner.close()
+            session.finished(runner)
 
 
 def dispatch(args: argparse.Namespace, runner: Runner, output: Output, home: Path) -> int:
@@ -339,8 +419,16 @@ def finish(runner: Runner, output: Output, result: TurnResult, target: Path | No
         if total:
             output.progress("Downloading", {"what": "download", "fraction": done / total})
 
+    runner.script.append({"download": target.name})
     path = runner.driver.download(url, target, progress=progress)
     size = path.stat().st_size
+    from cassettes.sessions import saved_line
+
+    runner.shown.append(saved_line(target.name, size))
+    if size == 0:  # nothing to show for it: never reported as saved
+        path.unlink()
+        output.error(say("empty_download", runner.language, path=path), error_class="service")
+        return ExitCode.SERVICE
     duration = _duration(path) or ready.data.get("duration")
     length = (
         say("seconds", runner.language, seconds=f"{duration:.1f}")
