@@ -263,6 +263,50 @@ class Cassette:
         )
 
 
+# What varies between two recordings of the same conversation: the fake's random
+# ids and media keys, render ids (the client's clock), times, render progress.
+_VOLATILE = [
+    (re.compile(r"render_\d+"), "render_*"),
+    (re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)?"), "<time>"),
+    (re.compile(r"/media/[A-Za-z0-9_\-]{8,}/"), "/media/<key>/"),
+    (re.compile(r"\b(task|sess|upl|job)_[0-9a-f]{6,}\b"), r"\1_<id>"),
+    (re.compile(r"\b\d{9,}(?:\.\d+)?\b"), "<n>"),
+    (re.compile(r'"progress": \d+'), '"progress": <n>'),
+    (re.compile(r'"size": \d+'), '"size": <n>'),  # an MP4's bytes vary with the encoder
+    (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<uuid>"),
+    (re.compile(r"boundary=[0-9a-f]{16,}"), "boundary=<b>"),
+    (re.compile(r"(bytes of \S+|: )\d+ bytes"), r"\1<n> bytes"),
+]
+
+
+def _canonical(cassette: Cassette) -> str:
+    """A recording with its timings and volatile values taken out."""
+    interactions = []
+    for interaction in cassette.interactions:
+        response = dict(interaction["response"])
+        if "chunks" in response:
+            response["chunks"] = "".join(str(text) for _, text in response["chunks"])
+        response.get("headers", {}).pop("content-length", None)
+        interactions.append({"request": interaction["request"], "response": response})
+    kept = {
+        "description": cassette.description,
+        "start": cassette.start,
+        "script": cassette.script,
+        "transcript": cassette.transcript,
+        "interactions": interactions,
+    }
+    text = json.dumps(kept, sort_keys=True, ensure_ascii=False)
+    for pattern, replacement in _VOLATILE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def same_recording(old: Cassette, new: Cassette) -> bool:
+    """Whether ``new`` records the same conversation as ``old``, timings and random ids
+    aside: then re-recording keeps the old file and the diff is empty."""
+    return _canonical(old) == _canonical(new)
+
+
 def rebase(text: str, base: str) -> str:
     """A recorded text for a replay at ``base`` (the recording's address was ``{base}``)."""
     return text.replace(BASE, base)

@@ -27,6 +27,8 @@ def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
         items: list[tuple[str, Any]] = [(str(k), v) for k, v in value.items()]
     elif isinstance(value, list):
         items = [(str(i), v) for i, v in enumerate(value)]
+    elif value is None and not prefix:
+        return {}  # no body at all
     else:
         return {prefix: value}
     flat: dict[str, Any] = {}

@@ -73,8 +73,12 @@ def test_serve_replay_says_what_it_has_no_answer_for() -> None:
     cassette = Cassette.load(RECORDINGS / "rate-limited-429.json")
     with EmbeddedServer(create_replay_app(cassette)) as server:
         answer = httpx.get(server.url + "/api/state/nemo_agent/me/1/latest")
-    assert answer.status_code == 501
-    assert "no answer for GET /api/state" in answer.json()["error"]
+    assert answer.status_code == 409
+    assert answer.headers["x-nemo-cassette"] == "mismatch"
+    detail = answer.json()
+    assert "no answer for GET /api/state" in detail["detail"]
+    assert detail["mismatch"]["closest"]["request"] == "GET /api/credits/balance/simple"
+    assert "path: recorded /api/credits/balance/simple" in detail["mismatch"]["differs"][0]
 
 
 async def test_async_recording_replays_the_same(tmp_path: Path) -> None:
