@@ -29,7 +29,7 @@ from cassettes.format import (
     rebase,
     request_key,
 )
-from cassettes.mismatch import mismatch
+from cassettes.mismatch import CassetteMismatch, mismatch
 
 _FILENAME = re.compile(rb'filename="([^"]*)"')
 
@@ -457,3 +457,16 @@ def _replayed(
     if recorded.get("ended") == "broken":
         raise recorded_error(recorded.get("error"))
     return httpx.Response(status, headers=headers, content=body, request=request)
+
+
+class NewEpisodesTransport(httpx.BaseTransport):
+    """Answers from the cassette when it can; records the rest from the network."""
+
+    def __init__(self, replay: ReplayTransport, recorder: RecordingTransport) -> None:
+        self.replay, self.recorder = replay, recorder
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return self.replay.handle_request(request)
+        except CassetteMismatch:
+            return self.recorder.handle_request(request)
