@@ -211,6 +211,7 @@ class Cassette:
     transcript: list[dict[str, Any]] = field(default_factory=list)
     interactions: list[dict[str, Any]] = field(default_factory=list)
     start: dict[str, Any] = field(default_factory=dict)  # snapshot, token, language
+    format: str = FORMAT  # the version the file was written in (saving writes FORMAT)
     redactor: Redactor = field(default_factory=Redactor)
 
     def to_json(self) -> dict[str, Any]:
@@ -257,6 +258,7 @@ class Cassette:
             description=str(obj.get("description") or ""),
             started_at=float(obj.get("started_at") or 0.0),
             start=dict(obj.get("start") or {}),
+            format=str(obj.get("format") or FORMAT),
             script=list(obj.get("script") or []),
             transcript=list(obj.get("transcript") or []),
             interactions=list(obj.get("interactions") or []),
@@ -289,6 +291,7 @@ def _canonical(cassette: Cassette) -> str:
         response.get("headers", {}).pop("content-length", None)
         interactions.append({"request": interaction["request"], "response": response})
     kept = {
+        "format": cassette.format,  # an older version is rewritten in the new one
         "description": cassette.description,
         "start": cassette.start,
         "script": cassette.script,

@@ -14,9 +14,10 @@ class VirtualSleep:
     really passed in sleeps."""
 
     def __init__(
-        self, speed: float | None = None, sleep: Callable[[float], None] = time.sleep
+        self, speed: float | None = None, sleep: Callable[[float], None] | None = None
     ) -> None:
-        self.speed, self._sleep = speed, sleep
+        # time.sleep looked up per call, so tests can watch what a replay really sleeps
+        self.speed, self._sleep = speed, sleep or (lambda seconds: time.sleep(seconds))
         self.waited = 0.0
         self.slept = 0.0
 

@@ -32,6 +32,7 @@ from cassettes.format import (
 from cassettes.mismatch import CassetteMismatch, mismatch
 
 _FILENAME = re.compile(rb'filename="([^"]*)"')
+TIMING_DIGITS = 2  # 10 ms: the pace a person notices, without a re-record's jitter
 
 
 def _base(request: httpx.Request) -> str:
@@ -100,7 +101,8 @@ class _Recording:
     def chunk(self, data: bytes) -> None:
         now = self.clock()
         if self.streaming:
-            self.chunks.append([round(now - self.last, 4), data.decode("utf-8", "replace")])
+            delay = round(now - self.last, TIMING_DIGITS)
+            self.chunks.append([delay, data.decode("utf-8", "replace")])
         else:
             self.body += data
         self.last = now
@@ -109,7 +111,7 @@ class _Recording:
         self.request, self.done = request, True
         response = {"failed": [type(error).__name__, str(error).split("?")[0][:200]]}
         self.cassette.interactions.append(
-            {"at": round(self.at, 4), "request": request, "response": response}
+            {"at": round(self.at, TIMING_DIGITS), "request": request, "response": response}
         )
         self.cassette.save(self.path)
 
@@ -129,7 +131,7 @@ class _Recording:
             if how != "closed":
                 response["ended"] = how
         self.cassette.interactions.append(
-            {"at": round(self.at, 4), "request": self.request, "response": response}
+            {"at": round(self.at, TIMING_DIGITS), "request": self.request, "response": response}
         )
         self.cassette.save(self.path)  # after every interaction: a crash keeps the rest
 
@@ -408,11 +410,12 @@ class ReplayTransport(httpx.BaseTransport):
         cassette: Cassette | str | Path,
         *,
         speed: float | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.cassette = cassette if isinstance(cassette, Cassette) else Cassette.load(cassette)
         self.player = Player(self.cassette)
-        self.speed, self.sleep = speed, sleep
+        self.speed = speed
+        self.sleep = sleep or (lambda seconds: time.sleep(seconds))  # looked up per call
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         recorded = self.player.answer(request, request.read())
