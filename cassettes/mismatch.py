@@ -53,8 +53,10 @@ def body_differences(sent: dict[str, Any], recorded: dict[str, Any]) -> list[str
 
 
 def _short(value: Any) -> str:
+    if isinstance(value, str) and len(value) > 50:
+        value = value[:47] + "…"
     text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return text if len(text) <= 60 else text[:57] + "…"
 
 
 def _score(sent: dict[str, Any], recorded: dict[str, Any]) -> tuple[int, int, int]:
