@@ -265,7 +265,14 @@ class _Session:
 
             cassette = Cassette(record.stem, "recorded with `nemo " + _described(args) + "`")
             cassette.started_at = round(time.time())
-            self.cassette, self.transport = cassette, RecordingTransport(record, cassette)
+            # recorded beside the target; the target is replaced only by a different recording
+            self.target = Path(record)
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(
+                dir=self.target.parent, prefix=".recording-", suffix=".json"
+            )
+            os.close(fd)
+            self.cassette, self.transport = cassette, RecordingTransport(temp, cassette)
 
     def begin(self, store: Store, language: str) -> tuple[str | None, str]:
         """Seed a replay's store from the cassette; the token and language to use."""
@@ -292,6 +299,7 @@ class _Session:
         """A recording keeps what the command did and showed."""
         if self.cassette is None or self.replaying:
             return
+        from cassettes.format import Cassette, same_recording
         from cassettes.sessions import transcript_line
 
         self.cassette.script = runner.script
@@ -299,7 +307,18 @@ class _Session:
             line if isinstance(line, dict) else transcript_line(line, self.backend.url)
             for line in runner.shown
         ]
-        self.cassette.save(self.transport.path)
+        temp = self.transport.path
+        self.cassette.save(temp)
+        try:
+            unchanged = self.target.exists() and same_recording(
+                Cassette.load(self.target), Cassette.load(temp)
+            )
+        except CassetteError:  # not a cassette (or not readable): replace it, as told
+            unchanged = False
+        if unchanged:  # the same conversation: keep the file, so the diff is empty
+            temp.unlink()
+        else:
+            os.replace(temp, self.target)
 
 
 def _described(args: argparse.Namespace) -> str:

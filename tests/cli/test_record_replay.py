@@ -13,6 +13,7 @@ from cassettes.audit import findings
 from cassettes.scenarios import RECORDINGS
 from cassettes.server import create_replay_app
 from cassettes.sessions import run_script
+from cassettes.vcr import use_cassette  # imported before any server thread runs (vcrpy's patch)
 from fake_backend import EmbeddedServer, FakeConfig, create_app
 from fake_backend.render.samples import write_samples
 from nemo_cli.main import main
@@ -131,7 +132,6 @@ def _both_players(cassette_path: Path, files: Path) -> None:
 
     from cassettes import ReplayTransport
     from cassettes.sessions import replay_script
-    from cassettes.vcr import use_cassette
 
     cassette = Cassette.load(cassette_path)
     transport = ReplayTransport(cassette)
@@ -240,7 +240,7 @@ def test_a_mismatch_exits_with_its_own_code(
 
 
 def test_record_does_not_overwrite_unless_told(
-    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     cassette = tmp_path / "kept.json"
     cassette.write_text("precious")
@@ -249,7 +249,12 @@ def test_record_does_not_overwrite_unless_told(
         assert cassette.read_text() == "precious"
         assert "--overwrite" in capsys.readouterr().err
         assert main(["credits", "--api", server.url, "--record", str(cassette), "--overwrite"]) == 0
+        first = cassette.read_text()
+        monkeypatch.setenv("NEMO_HOME", str(tmp_path / "another-home"))  # the same conversation
+        assert main(["credits", "--api", server.url, "--record", str(cassette), "--overwrite"]) == 0
     assert Cassette.load(cassette).transcript
+    assert cassette.read_text() == first  # re-recorded without a change: a no-op diff
+    assert not list(tmp_path.glob(".recording-*"))
 
 
 def test_an_empty_download_is_never_reported_as_saved(
