@@ -334,7 +334,8 @@ def _described(args: argparse.Namespace) -> str:
             continue
         if word.startswith(("--record=", "--replay=", "--home=", "--api=", "--overwrite")):
             continue
-        words.append(Path(word).name if os.sep in word and "://" not in word else word)
+        local = os.path.isabs(word) or word.startswith(("~", "./", "../")) or os.path.exists(word)
+        words.append(Path(word).name if local and os.sep in word else word)
     return " ".join(words) or str(args.command)
 
 
