@@ -151,8 +151,10 @@ def test_a_recording_made_inside_a_session_replays_in_an_empty_home(
     photo = _tiny_samples(tmp_path / "photos")[0]
     cassette = tmp_path / "status.json"
     with EmbeddedServer(create_app(FakeConfig(real_renders=False))) as server:
-        assert main(["upload", str(photo), "--api", server.url]) == 0  # a session with a file
-        capsys.readouterr()
+        uploaded = tmp_path / "upload.json"
+        monkeypatch.setattr("sys.argv", ["nemo", "upload", str(photo), "--record", str(uploaded)])
+        assert main(["upload", str(photo), "--api", server.url, "--record", str(uploaded)]) == 0
+        capsys.readouterr()  # now the home has a session with a file
         assert main(["status", "--api", server.url, "--record", str(cassette)]) == 0
     live = capsys.readouterr().out
     saved = Cassette.load(cassette)
@@ -164,6 +166,10 @@ def test_a_recording_made_inside_a_session_replays_in_an_empty_home(
     text = cassette.read_text()
     assert findings(text) == [] and str(tmp_path) not in text
     assert "nmv_usr_REDACTED1" in text  # the stored token, redacted like the rest
+    upload = Cassette.load(uploaded)
+    assert upload.description == "recorded with `nemo upload photo1_sneaker.jpg`"
+    assert upload.script == [{"say": "upload", "files": ["photo1_sneaker.jpg"]}]
+    assert str(tmp_path) not in uploaded.read_text() and findings(uploaded.read_text()) == []
 
     monkeypatch.setenv("NEMO_HOME", str(tmp_path / "empty-home"))
     monkeypatch.setenv("NEMO_TOKEN", "nmv_usr_something_else_entirely")  # plays no part

@@ -57,10 +57,30 @@ def test_shipped_cassettes_hold_no_secrets() -> None:
         "https://nemovideo.com/register?bind=anon_8f2a11",
         "https://cdn.example.com/v.mp4?X-Amz-Signature=deadbeef",
         "http://127.0.0.1:41234/media/x.jpg",
+        '"description": "recorded with `nemo make /home/ann/photo.jpg`"',
+        '"text": "Uploaded /Users/bob/Desktop/logo.png"',
+        '"path": "C:\\\\Users\\\\ann\\\\logo.png"',
+        '"text": "Using the sample photos in /root/.local/state/nemo/samples"',
+        '"text": "saved /tmp/pytest-of-ann/promo.mp4"',
     ],
 )
 def test_the_audit_finds_a_planted_secret(planted: str) -> None:
     assert findings(planted)
+
+
+def test_the_audit_has_help_and_fails_on_a_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cassettes.audit import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0 and "local path" in capsys.readouterr().out
+    leaky = tmp_path / "leaky.json"
+    leaky.write_text('{"description": "nemo make /home/ann/shoe.jpg"}')
+    assert main([str(leaky)]) == 1
+    assert "local path: /home/ann" in capsys.readouterr().out
+    assert main([str(p) for p in CASSETTES]) == 0
 
 
 def test_a_different_conversation_does_not_match(samples: Path) -> None:
