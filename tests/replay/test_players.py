@@ -131,3 +131,17 @@ def test_same_recording_ignores_timings_and_random_ids() -> None:
     assert same_recording(one, other)
     other.transcript[0]["text"] += "!"
     assert not same_recording(one, other)
+
+
+def test_a_realistic_cli_recording_replays_in_virtual_time(samples: Path) -> None:
+    """Recorded with `nemo --record ... make` against `serve --realistic`: over a minute of
+    render polls and retry waits, replayed without sleeping once."""
+    cassette = Cassette.load(RECORDINGS / "cli-make-realistic.json")
+    assert cassette.interactions[-1]["at"] > 30  # the recording took that long
+    slept: list[float] = []
+    waits = VirtualSleep(None, sleep=slept.append)
+    assert replay_script(cassette, ReplayTransport(cassette), samples, sleep=waits) == (
+        cassette.transcript
+    )
+    assert waits.waited > 20 and slept == []
+    assert cassette.transcript[-1]["kind"] == "saved"
