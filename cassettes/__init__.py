@@ -7,10 +7,10 @@ says how to record your own (also against the real API).
 """
 
 from cassettes.format import Cassette, CassetteError
+from cassettes.mismatch import CassetteMismatch
 from cassettes.transports import (
     AsyncRecordingTransport,
     AsyncReplayTransport,
-    CassetteMismatch,
     RecordingTransport,
     ReplayTransport,
 )

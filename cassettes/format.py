@@ -2,8 +2,12 @@
 
 ::
 
-    {"format": "nemo-cassette/1", "name": ..., "description": ...,
-     "script": [{"say": "upload", "files": ["photo1.jpg"]}, {"say": "export"}],
+    {"format": "nemo-cassette/2", "name": ..., "description": ...,
+     "started_at": 1767225600,
+     "start": {"snapshot": {"session_id": ..., "token": "nmv_usr_REDACTED1", ...},
+               "token": null, "language": "en"},
+     "script": [{"say": "upload", "files": ["photo1.jpg"]}, {"say": "export"},
+                {"download": "promo.mp4"}],
      "transcript": [{"kind": "uploaded", "text": "Uploaded photo1.jpg (image, 3000x2000)"}],
      "interactions": [
        {"at": 0.01,
@@ -11,15 +15,22 @@
         "response": {"status": 200, "headers": {...},
                      "chunks": [[0.05, "data: {...}\\n\\n"], ...], "ended": "closed"}}]}
 
+``start`` is the client's starting point: the snapshot it began from (identity,
+session, uploads, pending renders) and the token it was given (``NEMO_TOKEN``), so
+a replay starts from there whatever the replaying machine holds. Version 1 files
+(no ``start``: they began from nothing) still load.
+
 ``chunks`` keeps every piece as it arrived, with the seconds since the one
 before; ``ended`` says how the body ended: ``closed``, ``broken`` (the
 connection failed) or ``abandoned`` (the client stopped reading). Binary bodies
-are base64 (``"encoding": "base64"``); large ones are left out (``"omitted"``).
+are base64 (``"base64"``); larger ones (videos) are left out: ``"omitted"`` keeps
+their size, and a replay answers with a stand-in of that size (``stand_in``).
 
 Everything that could identify a person or open an account is replaced before
 the file is written: bearer tokens, client ids, claim tokens, user ids (and so
 ``bind=`` links), query strings of URLs (signed URLs), and the server's own
-address (``{base}``), so a cassette does not depend on host or port.
+address (``{base}``), so a cassette does not depend on host or port; local
+paths under the home folder become ``~`` (the audit fails on any left).
 """
 
 from __future__ import annotations
@@ -33,7 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-FORMAT = "nemo-cassette/1"
+FORMAT = "nemo-cassette/2"
+READABLE = ("nemo-cassette/1", FORMAT)  # older files keep replaying
 BASE = "{base}"
 MAX_BINARY = 64 * 1024  # larger binary bodies (videos) are left out
 KEPT_HEADERS = {
@@ -63,6 +75,29 @@ class CassetteError(Exception):
     """A cassette that cannot be read or used."""
 
 
+def stand_in(size: int, content_type: str) -> bytes:
+    """What a replay answers for a body too large to keep: the recorded size, marked.
+
+    A file of the size the client saved when recording (so what it says about the
+    file is the same), beginning with a line that says what it stands in for."""
+    label = f"nemo cassette stand-in for {size} bytes of {content_type or 'data'}\n".encode()
+    return (label + bytes(max(0, size - len(label))))[:size]
+
+
+def _local_paths() -> dict[str, str]:
+    """Where this machine's user lives, for ``~``: a cassette is shared, a home is not."""
+    found: dict[str, str] = {}
+    try:
+        home = str(Path.home())
+    except RuntimeError:  # pragma: no cover - no home at all
+        return found
+    if len(home) > 1:  # "/home/ann/x" -> "~/x" (whole path parts only)
+        found[home.rstrip(os.sep) + os.sep] = "~" + os.sep
+        real = os.path.realpath(home)
+        found[real.rstrip(os.sep) + os.sep] = "~" + os.sep
+    return found
+
+
 @dataclass
 class Redactor:
     """Learns secrets as they pass and replaces every occurrence, consistently."""
@@ -87,11 +122,20 @@ class Redactor:
             for item in obj:
                 self.learn_from_json(item)
 
+    def learn_start(self, start: dict[str, Any]) -> None:
+        """The starting snapshot's secrets, so they read the same wherever they recur."""
+        snapshot = start.get("snapshot") or {}
+        self.learn(start.get("token"), "token")
+        self.learn(snapshot.get("token"), "token")
+        self.learn(snapshot.get("client_id"), "client")
+        self.learn(snapshot.get("user_id"), "user")
+
     def apply(self, text: str) -> str:
         for user in _BIND.findall(text):  # register links carry the user id
             self.learn(user, "user")
-        for secret in sorted(self.secrets, key=len, reverse=True):
-            text = text.replace(secret, self.secrets[secret])
+        replacements = {**_local_paths(), **self.secrets}
+        for secret in sorted(replacements, key=len, reverse=True):
+            text = text.replace(secret, replacements[secret])
         return _SIGNED_QUERY.sub(r"\1", text)
 
 
@@ -138,7 +182,9 @@ def body_to_json(body: bytes, content_type: str) -> dict[str, Any]:
     return {"base64": base64.b64encode(body).decode("ascii")}
 
 
-def body_from_json(kept: dict[str, Any]) -> bytes:
+def body_from_json(kept: dict[str, Any], content_type: str = "") -> bytes:
+    if "omitted" in kept:
+        return stand_in(int(kept["omitted"]), content_type)
     if "json" in kept:
         return json.dumps(kept["json"]).encode()
     if "text" in kept:
@@ -164,6 +210,8 @@ class Cassette:
     script: list[dict[str, Any]] = field(default_factory=list)
     transcript: list[dict[str, Any]] = field(default_factory=list)
     interactions: list[dict[str, Any]] = field(default_factory=list)
+    start: dict[str, Any] = field(default_factory=dict)  # snapshot, token, language
+    format: str = FORMAT  # the version the file was written in (saving writes FORMAT)
     redactor: Redactor = field(default_factory=Redactor)
 
     def to_json(self) -> dict[str, Any]:
@@ -172,6 +220,7 @@ class Cassette:
             "name": self.name,
             "description": self.description,
             "started_at": self.started_at,
+            "start": self.start,
             "script": self.script,
             "transcript": self.transcript,
             "interactions": self.interactions,
@@ -179,6 +228,7 @@ class Cassette:
 
     def dumps(self) -> str:
         """The file's text, redacted: the only form a cassette ever takes on disk."""
+        self.redactor.learn_start(self.start)
         text = json.dumps(self.to_json(), indent=1, ensure_ascii=False)
         return self.redactor.apply(text) + "\n"
 
@@ -197,18 +247,79 @@ class Cassette:
             obj = json.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise CassetteError(f"{path}: cannot read the cassette ({exc})") from None
-        if not isinstance(obj, dict) or obj.get("format") != FORMAT:
+        if not isinstance(obj, dict) or obj.get("format") not in READABLE:
             raise CassetteError(f"{path}: not a {FORMAT} file")
+        return cls.from_json(obj, Path(path).stem)
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any], default_name: str = "cassette") -> Cassette:
         return cls(
-            name=str(obj.get("name") or Path(path).stem),
+            name=str(obj.get("name") or default_name),
             description=str(obj.get("description") or ""),
             started_at=float(obj.get("started_at") or 0.0),
+            start=dict(obj.get("start") or {}),
+            format=str(obj.get("format") or FORMAT),
             script=list(obj.get("script") or []),
             transcript=list(obj.get("transcript") or []),
             interactions=list(obj.get("interactions") or []),
         )
 
 
+# What varies between two recordings of the same conversation: the fake's random
+# ids and media keys, render ids (the client's clock), times, render progress.
+_VOLATILE = [
+    (re.compile(r"render_\d+"), "render_*"),
+    (re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)?"), "<time>"),
+    (re.compile(r"/media/[A-Za-z0-9_\-]{8,}/"), "/media/<key>/"),
+    (re.compile(r"\b(task|sess|upl|job)_[0-9a-f]{6,}\b"), r"\1_<id>"),
+    (re.compile(r"\b\d{9,}(?:\.\d+)?\b"), "<n>"),
+    (re.compile(r'"progress": \d+'), '"progress": <n>'),
+    (re.compile(r'"size": \d+'), '"size": <n>'),  # an MP4's bytes vary with the encoder
+    (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<uuid>"),
+    (re.compile(r"boundary=[0-9a-f]{16,}"), "boundary=<b>"),
+    (re.compile(r"(bytes of \S+|: )\d+ bytes"), r"\1<n> bytes"),
+]
+
+
+def _canonical(cassette: Cassette) -> str:
+    """A recording with its timings and volatile values taken out."""
+    interactions = []
+    for interaction in cassette.interactions:
+        response = dict(interaction["response"])
+        if "chunks" in response:
+            response["chunks"] = "".join(str(text) for _, text in response["chunks"])
+        response.get("headers", {}).pop("content-length", None)
+        interactions.append({"request": interaction["request"], "response": response})
+    kept = {
+        "format": cassette.format,  # an older version is rewritten in the new one
+        "description": cassette.description,
+        "start": cassette.start,
+        "script": cassette.script,
+        "transcript": cassette.transcript,
+        "interactions": interactions,
+    }
+    text = json.dumps(kept, sort_keys=True, ensure_ascii=False)
+    for pattern, replacement in _VOLATILE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def same_recording(old: Cassette, new: Cassette) -> bool:
+    """Whether ``new`` records the same conversation as ``old``, timings and random ids
+    aside: then re-recording keeps the old file and the diff is empty."""
+    return _canonical(old) == _canonical(new)
+
+
 def rebase(text: str, base: str) -> str:
     """A recorded text for a replay at ``base`` (the recording's address was ``{base}``)."""
     return text.replace(BASE, base)
+
+
+def is_cassette(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a file in our format (any version), without loading it all."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            head = handle.read(200)
+    except (OSError, UnicodeDecodeError):
+        return False
+    return any(f'"format": "{name}"' in head for name in READABLE)

@@ -2,21 +2,26 @@
 
 Each scenario is a script of user turns and a fault plan for the fake backend.
 ``python -m cassettes.scenarios`` records every one against a fresh fake (over
-real HTTP) and rewrites the files; ``--only NAME`` records one.
+real HTTP); ``--only NAME`` records one. A file is rewritten only when the new
+recording differs in more than timings and the ids the fake draws at random
+(``same_recording``), so re-recording without a change is a no-op diff.
+``--transcripts`` rewrites only the expected transcripts, by replaying each
+cassette (after a change to what the client says, not to what it sends).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cassettes.format import Cassette
-from cassettes.sessions import run_script
-from cassettes.transports import RecordingTransport
+from cassettes.format import Cassette, CassetteError, same_recording
+from cassettes.sessions import replay_script, run_script
+from cassettes.transports import RecordingTransport, ReplayTransport
 
 RECORDINGS = Path(__file__).parent / "recordings"
 PROMPT = "turn these images into a 30-second promo video with music and text"
@@ -57,6 +62,18 @@ SCENARIOS = [
             {"say": "show tracks"},
             {"say": "credits"},
             {"say": "export"},
+        ],
+        render_seconds=2.0,
+    ),
+    Scenario(
+        "make",
+        "What `nemo make` does with the five photos and the logo: upload, ask for the "
+        "promo, export, download (the video is a stand-in of the recorded size).",
+        [
+            {"say": "upload", "files": SAMPLES},
+            {"say": PROMPT},
+            {"say": "export"},
+            {"download": "promo.mp4"},
         ],
         render_seconds=2.0,
     ),
@@ -174,7 +191,26 @@ SCENARIOS = [
 ]
 
 
-def record(scenario: Scenario, target: Path, samples: Path) -> Cassette:
+def record(scenario: Scenario, target: Path, samples: Path) -> tuple[Cassette, bool]:
+    """Record ``scenario`` into ``target``: (the new recording, whether the file changed)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".recording-", suffix=".json")
+    os.close(fd)
+    try:
+        cassette = _record(scenario, Path(temp), samples)
+        try:
+            unchanged = target.exists() and same_recording(Cassette.load(target), cassette)
+        except CassetteError:
+            unchanged = False
+        if not unchanged:
+            os.replace(temp, target)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+    return cassette, not unchanged
+
+
+def _record(scenario: Scenario, target: Path, samples: Path) -> Cassette:
     from fake_backend import EmbeddedServer, FakeConfig, FaultPlan, Latency, create_app
 
     plan = FaultPlan.parse(scenario.faults)
@@ -195,7 +231,26 @@ def record(scenario: Scenario, target: Path, samples: Path) -> Cassette:
             scenario.script, base_url=server.url, transport=transport, files=samples, now=now
         )
     cassette.save(target)
-    return cassette
+    return Cassette.load(target)  # as written: redacted
+
+
+def update_transcripts(paths: list[Path], samples: Path) -> dict[Path, str]:
+    """Replay each cassette and keep what the client shows now as its transcript."""
+    report: dict[Path, str] = {}
+    for path in paths:
+        cassette = Cassette.load(path)
+        try:
+            shown = replay_script(cassette, ReplayTransport(cassette), samples)
+        except CassetteError as error:  # the client now sends something else: re-record
+            report[path] = f"not replayable, re-record it ({error})"
+            continue
+        if shown == cassette.transcript:
+            report[path] = "unchanged"
+            continue
+        cassette.transcript = shown
+        cassette.save(path)
+        report[path] = "transcript updated"
+    return report
 
 
 def write_sample_files(folder: Path) -> Path:
@@ -209,16 +264,30 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", action="append", help="record only these scenarios")
     parser.add_argument("--out", type=Path, default=RECORDINGS)
+    parser.add_argument(
+        "--transcripts",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
+        help="only update the expected transcripts, by replaying (default: every "
+        "cassette in --out)",
+    )
     args = parser.parse_args(argv)
     chosen: list[Scenario] = [s for s in SCENARIOS if not args.only or s.name in args.only]
     with tempfile.TemporaryDirectory() as temp:
         samples = write_sample_files(Path(temp))
+        if args.transcripts is not None:
+            paths = args.transcripts or sorted(args.out.glob("*.json"))
+            for path, outcome in update_transcripts(paths, samples).items():
+                print(f"{path.name}: {outcome}")
+            return 0
         for scenario in chosen:
             started = time.monotonic()
-            cassette = record(scenario, args.out / f"{scenario.name}.json", samples)
+            cassette, changed = record(scenario, args.out / f"{scenario.name}.json", samples)
             print(
                 f"{scenario.name}: {len(cassette.interactions)} interactions, "
                 f"{len(cassette.transcript)} messages ({time.monotonic() - started:.1f} s)"
+                f"{'' if changed else ', unchanged'}"
             )
     return 0
 

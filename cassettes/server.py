@@ -1,7 +1,9 @@
 """A cassette served over HTTP (``nemo serve --replay FILE``): a recorded session as a
 server, so a front-end in any language can test against it. Streams keep their
 recorded chunks and pace (``speed``); a request the cassette has no answer for
-gets HTTP 501 naming what it expected."""
+gets HTTP 409 (``X-Nemo-Cassette: mismatch``) whose ``detail`` names the closest
+recorded request and what differed, as ``nemo --replay`` does (``mismatch``: the same
+as data)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,10 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from cassettes.format import Cassette, rebase
-from cassettes.transports import CassetteMismatch, Player, recorded_error, response_parts
+from cassettes.mismatch import CassetteMismatch
+from cassettes.transports import Player, recorded_error, response_parts
+
+MISMATCH_STATUS = 409  # not a 5xx: a client would retry those, and nothing here will change
 
 
 def create_replay_app(cassette: Cassette, *, speed: float | None = 1.0) -> Starlette:
@@ -33,7 +38,11 @@ def create_replay_app(cassette: Cassette, *, speed: float | None = 1.0) -> Starl
                 base,
             )
         except CassetteMismatch as mismatch:
-            return JSONResponse({"error": str(mismatch)}, status_code=501)
+            return JSONResponse(
+                {"detail": str(mismatch), "mismatch": mismatch.detail},
+                status_code=MISMATCH_STATUS,
+                headers={"X-Nemo-Cassette": "mismatch"},
+            )
         if "failed" in recorded:  # the connection failed when recording: fail it here too
             raise recorded_error(recorded["failed"])
         status, headers, body = response_parts(recorded, base)

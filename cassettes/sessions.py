@@ -7,7 +7,9 @@ replay must reproduce exactly.
 
 from __future__ import annotations
 
+import json
 import re
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,10 +17,11 @@ from typing import Any
 
 import httpx
 
-from cassettes.format import BASE
-from nemo_core.conversation import Conversation, Settings
+from cassettes.format import BASE, Cassette, rebase
+from nemo_core.conversation import Conversation, Settings, Snapshot
 from nemo_core.drivers import SyncDriver, probe
 from nemo_core.steps import Message, MessageKind
+from nemo_core.wire import Secret
 
 _RENDER_ID = re.compile(r"render_\d+")
 REPLAY_BASE = "http://replay.invalid"
@@ -38,6 +41,47 @@ def in_transcript(message: Message) -> bool:
     return not (message.kind is MessageKind.PROGRESS and message.data.get("what") == "upload")
 
 
+def saved_line(name: str, size: int) -> dict[str, Any]:
+    """A download, as the transcript keeps it: the file's name and size."""
+    return {"kind": "saved", "text": f"{name}: {size} bytes"}
+
+
+def starting_point(start: dict[str, Any], base: str) -> tuple[Snapshot, Secret | None, str]:
+    """The snapshot, token and language a cassette's client began with, for ``base``."""
+    snapshot = json.loads(rebase(json.dumps(start.get("snapshot") or {}), base))
+    token = start.get("token")
+    return (
+        Snapshot.from_json(snapshot),
+        Secret(token) if isinstance(token, str) and token else None,
+        str(start.get("language") or "en"),
+    )
+
+
+def start_of(snapshot: Snapshot, token: str | None, language: str) -> dict[str, Any]:
+    """A client's starting point as a cassette keeps it (redacted when the file is written)."""
+    return {"snapshot": snapshot.to_json(), "token": token, "language": language}
+
+
+def replay_script(
+    cassette: Cassette,
+    transport: httpx.BaseTransport,
+    files: Path,
+    *,
+    base_url: str = REPLAY_BASE,
+    sleep: Callable[[float], None] = lambda seconds: None,
+) -> list[dict[str, Any]]:
+    """A cassette's script, from its starting point, in virtual time: the transcript."""
+    return run_script(
+        cassette.script,
+        base_url=base_url,
+        transport=transport,
+        files=files,
+        now=cassette.started_at,
+        sleep=sleep,
+        start=cassette.start,
+    )
+
+
 def run_script(
     script: list[dict[str, Any]],
     *,
@@ -47,16 +91,26 @@ def run_script(
     now: float,
     sleep: Callable[[float], None] = time.sleep,
     settings: Settings | None = None,
+    start: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """Run each step; return the transcript. ``files``: where the script's files are."""
+    """Run each step; return the transcript. ``files``: where the script's files are;
+    ``start``: the cassette's starting point (snapshot, token, language)."""
     transcript: list[dict[str, Any]] = []
-    settings = settings or Settings(platform="unknown")
-    conversation = Conversation(settings, now=now)
+    saved, token, language = starting_point(start or {}, base_url)
+    settings = settings or Settings(token=token, language=language, platform="unknown")
+    conversation = Conversation(settings, now=now, saved=saved)
     client = httpx.Client(
         base_url=base_url, transport=transport, timeout=httpx.Timeout(30, read=None)
     )
-    with SyncDriver(base_url, client=client, sleep=sleep) as driver:
+    ready: Message | None = None
+    with (
+        SyncDriver(base_url, client=client, sleep=sleep) as driver,
+        tempfile.TemporaryDirectory(prefix="nemo-download-") as downloads,
+    ):
         for step in script:
+            if "download" in step:
+                transcript.append(_download(driver, ready, Path(downloads) / step["download"]))
+                continue
             if "say" in step:
                 conversation.user_says(
                     step["say"],
@@ -64,20 +118,22 @@ def run_script(
                     urls=step.get("urls", []),
                 )
             elif "resume" in step:
-                conversation.resume_export()
+                conversation.resume_export(_render_id(step["resume"]))
             elif "cancel" in step:
-                conversation.cancel_export()
+                conversation.cancel_export(_render_id(step["cancel"]))
             interrupted = False
             for message in driver.run(conversation):
                 if not in_transcript(message):
                     continue
                 transcript.append(transcript_line(message, base_url))
+                if message.kind is MessageKind.VIDEO_READY:
+                    ready = message
                 if step.get("interrupt_on") == message.kind.value:
                     interrupted = True
                     break  # like Ctrl-C: the process ends, its snapshot survives
             if interrupted:
                 conversation = Conversation(
-                    Settings(platform="unknown"),
+                    settings,
                     now=conversation.now,
                     saved=conversation.snapshot(),
                 )
@@ -85,4 +141,27 @@ def run_script(
     return transcript
 
 
-__all__ = ["REPLAY_BASE", "MessageKind", "in_transcript", "run_script", "transcript_line"]
+def _render_id(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _download(driver: SyncDriver, ready: Message | None, target: Path) -> dict[str, Any]:
+    """The video the last ``video_ready`` offered, saved as the command line does."""
+    if ready is None:
+        return {"kind": "error", "text": "nothing to download"}
+    url = str(ready.data.get("url") or ready.data.get("download_path"))
+    path = driver.download(url, target)
+    return saved_line(target.name, path.stat().st_size)
+
+
+__all__ = [
+    "REPLAY_BASE",
+    "MessageKind",
+    "in_transcript",
+    "replay_script",
+    "run_script",
+    "saved_line",
+    "start_of",
+    "starting_point",
+    "transcript_line",
+]

@@ -23,18 +23,16 @@ from cassettes.format import (
     BASE,
     KEPT_HEADERS,
     Cassette,
-    CassetteError,
+    Redactor,
     body_from_json,
     body_to_json,
     rebase,
     request_key,
 )
+from cassettes.mismatch import CassetteMismatch, mismatch
 
 _FILENAME = re.compile(rb'filename="([^"]*)"')
-
-
-class CassetteMismatch(CassetteError):
-    """The client sent a request the cassette has no (more) answers for."""
+TIMING_DIGITS = 2  # 10 ms: the pace a person notices, without a re-record's jitter
 
 
 def _base(request: httpx.Request) -> str:
@@ -73,13 +71,13 @@ def _request_json(request: httpx.Request, names: list[str] | None) -> dict[str, 
     return kept
 
 
-def _learn_request(cassette: Cassette, request: httpx.Request, kept: dict[str, Any]) -> None:
-    redactor = cassette.redactor
-    redactor.secrets.setdefault(_base(request), BASE)
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+def learn_request(redactor: Redactor, base: str, headers: Any, kept: dict[str, Any]) -> None:
+    """What a request teaches the redactor (our recorder and vcrpy's share it)."""
+    redactor.secrets.setdefault(base, BASE)
+    scheme, _, token = (headers.get("authorization") or "").partition(" ")
     if scheme.lower() == "bearer":
         redactor.learn(token.strip(), "token")
-    redactor.learn(request.headers.get("x-client-id"), "client")
+    redactor.learn(headers.get("x-client-id"), "client")
     redactor.learn_from_json(kept.get("json"))
 
 
@@ -103,7 +101,8 @@ class _Recording:
     def chunk(self, data: bytes) -> None:
         now = self.clock()
         if self.streaming:
-            self.chunks.append([round(now - self.last, 4), data.decode("utf-8", "replace")])
+            delay = round(now - self.last, TIMING_DIGITS)
+            self.chunks.append([delay, data.decode("utf-8", "replace")])
         else:
             self.body += data
         self.last = now
@@ -112,7 +111,7 @@ class _Recording:
         self.request, self.done = request, True
         response = {"failed": [type(error).__name__, str(error).split("?")[0][:200]]}
         self.cassette.interactions.append(
-            {"at": round(self.at, 4), "request": request, "response": response}
+            {"at": round(self.at, TIMING_DIGITS), "request": request, "response": response}
         )
         self.cassette.save(self.path)
 
@@ -132,7 +131,7 @@ class _Recording:
             if how != "closed":
                 response["ended"] = how
         self.cassette.interactions.append(
-            {"at": round(self.at, 4), "request": self.request, "response": response}
+            {"at": round(self.at, TIMING_DIGITS), "request": self.request, "response": response}
         )
         self.cassette.save(self.path)  # after every interaction: a crash keeps the rest
 
@@ -211,7 +210,7 @@ class _Recorder:
 
     def _sent(self, request: httpx.Request, names: _FileNames | None) -> dict[str, Any]:
         kept = _request_json(request, names.names if names else None)
-        _learn_request(self.cassette, request, kept)
+        learn_request(self.cassette.redactor, _base(request), request.headers, kept)
         return kept
 
     def _recording(self) -> _Recording:
@@ -308,28 +307,41 @@ class Player:
         self, method: str, path: str, content_type: str, body: bytes, base: str
     ) -> dict[str, Any]:
         """The recorded response for this request (``base``: the replay's own address)."""
-        if content_type.startswith("multipart/"):
-            names = [m.decode("utf-8", "replace") for m in _FILENAME.findall(body)]
-            shape: dict[str, Any] = {"multipart": names}
-        else:
-            shape = body_to_json(body, content_type)
-        if "json" in shape:  # what the client sends back of the replay carries its address
-            shape["json"] = json.loads(json.dumps(shape["json"]).replace(base, BASE))
-        wanted = request_key({"method": method, "path": path, **shape})
+        sent = {"method": method, "path": path, **request_shape(content_type, body, base)}
+        wanted = request_key(sent)
         with self._lock:
             for index, interaction in enumerate(self.cassette.interactions):
                 if index not in self.used and request_key(interaction["request"]) == wanted:
                     self.used.add(index)
                     return interaction["response"]  # type: ignore[no-any-return]
-        left = [
-            f"{i['request']['method']} {i['request']['path']}"
-            for n, i in enumerate(self.cassette.interactions)
-            if n not in self.used
-        ][:3]
-        raise CassetteMismatch(
-            f"cassette {self.cassette.name!r} has no answer for {method} "
-            f"{path.split('?')[0]} with this body (unused: {', '.join(left) or 'none'})"
-        )
+            unused = [
+                (n, i["request"])
+                for n, i in enumerate(self.cassette.interactions)
+                if n not in self.used
+            ]
+        raise mismatch(self.cassette.name, sent, unused)
+
+    @property
+    def unused(self) -> list[int]:
+        """Recorded interactions nothing asked for (yet)."""
+        return [n for n in range(len(self.cassette.interactions)) if n not in self.used]
+
+
+def request_shape(content_type: str, body: bytes, *bases: str) -> dict[str, Any]:
+    """A request body as the cassette keeps it (uploads by file names), for matching.
+
+    ``bases``: addresses the client may have been handed by the replay (its own),
+    which the cassette keeps as ``{base}``."""
+    if content_type.startswith("multipart/"):
+        names = [m.decode("utf-8", "replace") for m in _FILENAME.findall(body)]
+        return {"multipart": names}
+    shape = body_to_json(body, content_type)
+    if "json" in shape:  # what the client sends back of the replay carries its address
+        text = json.dumps(shape["json"])
+        for base in bases:
+            text = text.replace(base, BASE)
+        shape["json"] = json.loads(text)
+    return shape
 
 
 def response_parts(recorded: dict[str, Any], base: str) -> tuple[int, dict[str, str], bytes]:
@@ -338,7 +350,7 @@ def response_parts(recorded: dict[str, Any], base: str) -> tuple[int, dict[str, 
     body = (
         rebase(body_from_json(recorded).decode("utf-8", "replace"), base).encode()
         if ("json" in recorded or "text" in recorded)
-        else body_from_json(recorded)
+        else body_from_json(recorded, headers.get("content-type", ""))
     )
     return int(recorded["status"]), headers, body
 
@@ -398,11 +410,12 @@ class ReplayTransport(httpx.BaseTransport):
         cassette: Cassette | str | Path,
         *,
         speed: float | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.cassette = cassette if isinstance(cassette, Cassette) else Cassette.load(cassette)
         self.player = Player(self.cassette)
-        self.speed, self.sleep = speed, sleep
+        self.speed = speed
+        self.sleep = sleep or (lambda seconds: time.sleep(seconds))  # looked up per call
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         recorded = self.player.answer(request, request.read())
@@ -447,3 +460,16 @@ def _replayed(
     if recorded.get("ended") == "broken":
         raise recorded_error(recorded.get("error"))
     return httpx.Response(status, headers=headers, content=body, request=request)
+
+
+class NewEpisodesTransport(httpx.BaseTransport):
+    """Answers from the cassette when it can; records the rest from the network."""
+
+    def __init__(self, replay: ReplayTransport, recorder: RecordingTransport) -> None:
+        self.replay, self.recorder = replay, recorder
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return self.replay.handle_request(request)
+        except CassetteMismatch:
+            return self.recorder.handle_request(request)

@@ -21,6 +21,7 @@ class ExitCode(enum.IntEnum):
     SERVICE = 8  # the service refused or failed (render failed, unknown error code)
     PROTOCOL = 9  # the server broke the protocol
     AUTH = 10  # the token was refused and could not be renewed
+    CASSETTE = 11  # --replay: the cassette has no answer for a request (the closest is named)
     INTERRUPTED = 130  # Ctrl-C (a pending render id is kept: `nemo export --resume`)
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from cassettes.format import CassetteError
 from nemo_cli.backend import EMBEDDED, Backend, open_backend
 from nemo_cli.exit_codes import ExitCode, describe
 from nemo_cli.output import Output, make_output
@@ -80,6 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="record this session into a cassette (secrets redacted)",
     )
     common.add_argument(
+        "--overwrite",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="let --record replace an existing cassette",
+    )
+    common.add_argument(
         "--replay",
         default=argparse.SUPPRESS,
         metavar="FILE",
@@ -91,7 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         type=float,
         metavar="X",
-        help="replay pace: 1 as recorded, 2 twice as fast (default: at once; serve: 1)",
+        help="replay pace: 1 as recorded, 2 twice as fast; the client's own waits too "
+        "(default: at once, waits in virtual time; serve: 1)",
     )
 
     parser = argparse.ArgumentParser(
@@ -196,6 +204,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserInputError as exc:
         output.error(str(exc), error_class="user_input")
         return ExitCode.USER_INPUT
+    except CassetteError as exc:  # --record/--replay: the cassette, not a bug
+        if verbose:
+            traceback.print_exc()
+        output.error(str(exc), error_class="cassette")
+        return ExitCode.CASSETTE if hasattr(exc, "detail") else ExitCode.USAGE
     except (NemoError, OSError) as exc:
         if verbose:
             traceback.print_exc()
@@ -238,25 +251,108 @@ def run_command(args: argparse.Namespace, output: Output) -> int:
     return _run(args, output, home_of(args))
 
 
-def _open(args: argparse.Namespace, home: Path) -> tuple[Backend, Any, float | None]:
-    """The server, the httpx transport to reach it, and the clock to start from."""
-    replay = getattr(args, "replay", None)
-    if replay:
-        from cassettes import Cassette, ReplayTransport
-        from cassettes.sessions import REPLAY_BASE
+class _Session:
+    """Where a command's requests go: a server, maybe through a recording or a replay."""
 
-        cassette = Cassette.load(replay)
-        transport = ReplayTransport(cassette, speed=getattr(args, "speed", None))
-        return Backend(REPLAY_BASE, "replay", embedded=False), transport, cassette.started_at
-    backend = open_backend(api_of(args), home)
-    record = getattr(args, "record", None)
-    if not record:
-        return backend, None, None
-    from cassettes import Cassette, RecordingTransport
+    def __init__(self, args: argparse.Namespace, home: Path) -> None:
+        self.cassette: Any = None  # the cassette being recorded or replayed
+        self.transport: Any = None
+        self.started: float | None = None
+        self.sleep: Any = None
+        self.replaying = bool(getattr(args, "replay", None))
+        if self.replaying:
+            from cassettes import Cassette, ReplayTransport
+            from cassettes.sessions import REPLAY_BASE
+            from cassettes.timing import VirtualSleep
 
-    cassette = Cassette(record.stem, "recorded with `nemo " + " ".join(sys.argv[1:]) + "`")
-    cassette.started_at = round(time.time())
-    return backend, RecordingTransport(record, cassette), None
+            speed = getattr(args, "speed", None)
+            self.cassette = Cassette.load(args.replay)
+            self.transport = ReplayTransport(self.cassette, speed=speed)
+            self.started = self.cassette.started_at
+            self.sleep = VirtualSleep(speed)  # the client's waits: skipped, or scaled
+            self.backend = Backend(REPLAY_BASE, "replay", embedded=False)
+            return
+        record = getattr(args, "record", None)
+        if record and record.exists() and not getattr(args, "overwrite", False):
+            raise CassetteError(f"{record} exists; add --overwrite to record over it")
+        self.backend = open_backend(api_of(args), home)
+        if record:
+            from cassettes import Cassette, RecordingTransport
+
+            cassette = Cassette(record.stem, "recorded with `nemo " + _described(args) + "`")
+            cassette.started_at = round(time.time())
+            # recorded beside the target; the target is replaced only by a different recording
+            self.target = Path(record)
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(
+                dir=self.target.parent, prefix=".recording-", suffix=".json"
+            )
+            os.close(fd)
+            self.cassette, self.transport = cassette, RecordingTransport(temp, cassette)
+
+    def begin(self, store: Store, language: str) -> tuple[str | None, str]:
+        """Seed a replay's store from the cassette; the token and language to use."""
+        token = os.environ.get("NEMO_TOKEN") if not self.backend.embedded else None
+        if not self.replaying:
+            return token, language
+        from cassettes.sessions import starting_point
+
+        snapshot, secret, recorded = starting_point(self.cassette.start, self.backend.url)
+        store.save(snapshot)  # whatever this machine holds: the recording's starting point
+        return (secret.reveal() if secret else None), (
+            recorded if self.cassette.start else language
+        )
+
+    def started_as(self, runner: Runner, token: str | None) -> None:
+        if self.cassette is not None and not self.replaying:
+            from cassettes.sessions import start_of
+
+            snapshot = runner.conversation.snapshot()
+            self.cassette.start = start_of(snapshot, token, runner.language)
+            self.cassette.redactor.secrets.setdefault(self.backend.url, "{base}")
+
+    def finished(self, runner: Runner) -> None:
+        """A recording keeps what the command did and showed."""
+        if self.cassette is None or self.replaying:
+            return
+        from cassettes.format import Cassette, same_recording
+        from cassettes.sessions import transcript_line
+
+        self.cassette.script = runner.script
+        self.cassette.transcript = [
+            line if isinstance(line, dict) else transcript_line(line, self.backend.url)
+            for line in runner.shown
+        ]
+        temp = self.transport.path
+        self.cassette.save(temp)
+        try:
+            unchanged = self.target.exists() and same_recording(
+                Cassette.load(self.target), Cassette.load(temp)
+            )
+        except CassetteError:  # not a cassette (or not readable): replace it, as told
+            unchanged = False
+        if unchanged:  # the same conversation: keep the file, so the diff is empty
+            temp.unlink()
+        else:
+            os.replace(temp, self.target)
+
+
+def _described(args: argparse.Namespace) -> str:
+    """The command line, for a cassette's description: file names only, no cassette paths."""
+    words: list[str] = []
+    skip = False
+    for word in sys.argv[1:]:
+        if skip:
+            skip = False
+            continue
+        if word in ("--record", "--replay", "--home", "--api"):
+            skip = True
+            continue
+        if word.startswith(("--record=", "--replay=", "--home=", "--api=", "--overwrite")):
+            continue
+        local = os.path.isabs(word) or word.startswith(("~", "./", "../")) or os.path.exists(word)
+        words.append(Path(word).name if local and os.sep in word else word)
+    return " ".join(words) or str(args.command)
 
 
 def _run(args: argparse.Namespace, output: Output, home: Path) -> int:
@@ -270,23 +366,26 @@ def _run(args: argparse.Namespace, output: Output, home: Path) -> int:
     target = _target_of(args)
     if target is not None:  # before any upload, chat or render is paid for
         check_target(target, language_of(args))
-    backend, transport, started = _open(args, home)
+    session = _Session(args, home)
+    backend = session.backend
     with backend:
         output.debug(f"server: {'embedded fake at ' if backend.embedded else ''}{backend.url}")
         store = Store(home, profile=backend.profile)
+        token, language = session.begin(store, language_of(args))
         if args.command in ("make", "demo"):
             # a new video: a new session, so an earlier timeline does not get in the way
             store.save(replace(store.load(), session_id=None, task_id=None, uploads={}))
-        token = os.environ.get("NEMO_TOKEN") if not backend.embedded else None
         runner = Runner(
             backend.url,
             store,
             output,
-            language=language_of(args),
+            language=language,
             token=token,
-            transport=transport,
-            now=started,
+            transport=session.transport,
+            now=session.started,
+            sleep=session.sleep,
         )
+        session.started_as(runner, token)
         try:
             return dispatch(args, runner, output, home)
         except KeyboardInterrupt:
@@ -297,6 +396,7 @@ def _run(args: argparse.Namespace, output: Output, home: Path) -> int:
             raise
         finally:
             runner.close()
+            session.finished(runner)
 
 
 def _target_of(args: argparse.Namespace) -> Path | None:
@@ -391,6 +491,7 @@ def finish(runner: Runner, output: Output, result: TurnResult, target: Path | No
         if total:
             output.progress("Downloading", {"what": "download", "fraction": done / total})
 
+    runner.script.append({"download": target.name})
     render_id = str(ready.data.get("render_id") or "")
     try:
         path = runner.driver.download(url, target, progress=progress, check=check_video)
@@ -408,6 +509,9 @@ def finish(runner: Runner, output: Output, result: TurnResult, target: Path | No
         output.error(text, error_class="download")
         return code
     size = path.stat().st_size
+    from cassettes.sessions import saved_line
+
+    runner.shown.append(saved_line(target.name, size))
     duration = _duration(path) or ready.data.get("duration")
     length = (
         say("seconds", runner.language, seconds=f"{duration:.1f}")

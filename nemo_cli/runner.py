@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -48,11 +48,15 @@ class Runner:
         token: str | None = None,
         transport: httpx.BaseTransport | None = None,
         now: float | None = None,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.store = store
         self.output = output
         self._kept: list[str] = []
         self.language = language
+        # What this command did and showed, in cassette form (a recording keeps them).
+        self.script: list[dict[str, Any]] = []
+        self.shown: list[Message | dict[str, Any]] = []
         settings = Settings(
             token=Secret(token) if token else None,
             language=language,
@@ -67,12 +71,13 @@ class Runner:
             output.error(notice, error_class="store_damaged")
         store.notices.clear()
         trace = output.debug if output.verbose else None
-        # time.sleep looked up per call, so tests can run the core's waits in virtual time
+        # time.sleep looked up per call, so tests can run the core's waits in virtual time;
+        # a replay passes its own (virtual time, or scaled by --speed)
         self.driver = SyncDriver(
             url,
             transport=transport,
             trace=trace,
-            sleep=lambda seconds: time.sleep(seconds),
+            sleep=sleep or (lambda seconds: time.sleep(seconds)),
         )  # upload progress arrives as the conversation's PROGRESS messages
 
     def close(self) -> None:
@@ -99,16 +104,24 @@ class Runner:
 
     def say(self, text: str, files: Sequence[Path] = (), urls: Sequence[str] = ()) -> TurnResult:
         facts = [probe(path) for path in files]  # raises UserInputError before any request
+        step: dict[str, Any] = {"say": text}
+        if files:
+            step["files"] = [Path(path).name for path in files]  # names only: no local paths
+        if urls:
+            step["urls"] = list(urls)
+        self.script.append(step)
         self._catch_up()
         self.conversation.user_says(text, files=facts, urls=list(urls))
         return self._run()
 
     def resume(self, render_id: str | None = None) -> TurnResult:
+        self.script.append({"resume": render_id or True})
         self._catch_up()
         self.conversation.resume_export(render_id)
         return self._run(watching=self.conversation.pending_renders[-1:])
 
     def cancel(self, render_id: str | None = None) -> TurnResult:
+        self.script.append({"cancel": render_id or True})
         self._catch_up()
         self.conversation.cancel_export(render_id)
         return self._run()
@@ -127,6 +140,7 @@ class Runner:
             for message in self.driver.run(self.conversation):
                 self.output.busy(False)
                 result.messages.append(message)
+                self.shown.append(message)
                 if message.kind is MessageKind.RENDER_STARTED:
                     renders.append(str(message.data.get("render_id")))
                     self.save()  # the job id outlives this process

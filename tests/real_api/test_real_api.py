@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from cassettes import Cassette, RecordingTransport
+from cassettes import Cassette, RecordingTransport, ReplayTransport
 from cassettes.audit import findings
-from cassettes.sessions import run_script
-from nemo_core.conversation import Settings
-from nemo_core.wire import Secret
+from cassettes.sessions import replay_script, run_script, start_of
+from nemo_core.conversation import Snapshot
 
 API = os.environ.get("NEMO_API_URL", "https://mega-api-prod.nemovideo.ai")
 pytestmark = pytest.mark.skipif(not os.environ.get("NEMO_TOKEN"), reason="NEMO_TOKEN is not set")
@@ -25,17 +24,24 @@ pytestmark = pytest.mark.skipif(not os.environ.get("NEMO_TOKEN"), reason="NEMO_T
 def test_credits_and_state_on_the_real_api(tmp_path: Path) -> None:
     folder = Path(os.environ.get("NEMO_RECORD_DIR") or tmp_path)
     target = folder / "real-credits-status.json"
+    script: list[dict[str, object]] = [{"say": "credits"}, {"say": "status"}]
     cassette = Cassette(
-        "real-credits-status", "credits and status on the real API", round(time.time())
+        "real-credits-status", "credits and status on the real API", round(time.time()), script
     )
+    # the token is part of where the client starts: kept (redacted), so a replay needs none
+    cassette.start = start_of(Snapshot(), os.environ["NEMO_TOKEN"], "en")
     transcript = run_script(
-        [{"say": "credits"}, {"say": "status"}],
+        script,
         base_url=API,
         transport=RecordingTransport(target, cassette),
         files=tmp_path,
-        now=time.time(),
-        settings=Settings(token=Secret(os.environ["NEMO_TOKEN"])),
+        now=cassette.started_at,
+        start=cassette.start,
     )
     assert [line["kind"] for line in transcript][:1] == ["credits"]
+    cassette.transcript = transcript
+    cassette.save(target)
     assert findings(target.read_text()) == []
     assert os.environ["NEMO_TOKEN"] not in target.read_text()
+    saved = Cassette.load(target)  # replays offline, with no token: it starts as recorded
+    assert replay_script(saved, ReplayTransport(saved), tmp_path) == transcript

@@ -11,7 +11,13 @@ import pytest
 from cassettes import AsyncReplayTransport, Cassette, CassetteMismatch, ReplayTransport
 from cassettes.audit import audit, findings
 from cassettes.scenarios import RECORDINGS, SCENARIOS
-from cassettes.sessions import REPLAY_BASE, in_transcript, run_script, transcript_line
+from cassettes.sessions import (
+    REPLAY_BASE,
+    in_transcript,
+    replay_script,
+    run_script,
+    transcript_line,
+)
 from nemo_core.conversation import Conversation, Settings
 from nemo_core.drivers import AsyncDriver
 
@@ -19,7 +25,11 @@ CASSETTES = sorted(RECORDINGS.glob("*.json"))
 
 
 def test_every_scenario_has_a_recording() -> None:
-    assert {p.stem for p in CASSETTES} == {s.name for s in SCENARIOS}
+    assert {s.name for s in SCENARIOS} <= {p.stem for p in CASSETTES}
+    for path in CASSETTES:  # the others were recorded with `nemo --record`: they replay too
+        if path.stem not in {s.name for s in SCENARIOS}:
+            cassette = Cassette.load(path)
+            assert cassette.description.startswith("recorded with `nemo") and cassette.script
 
 
 @pytest.mark.parametrize("path", CASSETTES, ids=[p.stem for p in CASSETTES])
@@ -27,14 +37,7 @@ def test_replay_shows_what_the_user_saw(path: Path, samples: Path) -> None:
     cassette = Cassette.load(path)
     transport = ReplayTransport(cassette)
     waits: list[float] = []
-    transcript = run_script(
-        cassette.script,
-        base_url=REPLAY_BASE,
-        transport=transport,
-        files=samples,
-        now=cassette.started_at,
-        sleep=waits.append,
-    )
+    transcript = replay_script(cassette, transport, samples, sleep=waits.append)
     assert transcript == cassette.transcript
     assert transport.player.used == set(range(len(cassette.interactions)))  # nothing left over
 
@@ -57,10 +60,30 @@ def test_shipped_cassettes_hold_no_secrets() -> None:
         "https://nemovideo.com/register?bind=anon_8f2a11",
         "https://cdn.example.com/v.mp4?X-Amz-Signature=deadbeef",
         "http://127.0.0.1:41234/media/x.jpg",
+        '"description": "recorded with `nemo make /home/ann/photo.jpg`"',
+        '"text": "Uploaded /Users/bob/Desktop/logo.png"',
+        '"path": "C:\\\\Users\\\\ann\\\\logo.png"',
+        '"text": "Using the sample photos in /root/.local/state/nemo/samples"',
+        '"text": "saved /tmp/pytest-of-ann/promo.mp4"',
     ],
 )
 def test_the_audit_finds_a_planted_secret(planted: str) -> None:
     assert findings(planted)
+
+
+def test_the_audit_has_help_and_fails_on_a_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cassettes.audit import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0 and "local path" in capsys.readouterr().out
+    leaky = tmp_path / "leaky.json"
+    leaky.write_text('{"description": "nemo make /home/ann/shoe.jpg"}')
+    assert main([str(leaky)]) == 1
+    assert "local path: /home/ann" in capsys.readouterr().out
+    assert main([str(p) for p in CASSETTES]) == 0
 
 
 def test_a_different_conversation_does_not_match(samples: Path) -> None:
