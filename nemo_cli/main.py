@@ -151,6 +151,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--data", type=Path, default=None, help="folder for the database and files")
     serve.add_argument("--preview", action="store_true", help="render 640x360 previews (fast)")
+
+    studio = command("studio", "make videos in a web page: a local studio for your browser")
+    studio.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback)")
+    studio.add_argument("--port", type=int, default=8770)
+    studio.add_argument("--open", action="store_true", help="open the page in a browser")
     return parser
 
 
@@ -173,6 +178,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return serve(args, output)
+        if args.command == "studio":
+            return studio(args, output)
         return run_command(args, output)
     except KeyboardInterrupt:
         output.error("Interrupted.")
@@ -434,6 +441,25 @@ def serve(args: argparse.Namespace, output: Output) -> int:
         what = f"the fake NemoVideo API (data in {data})"
     output.message("notice", f"Serving {what} on http://{args.host}:{args.port}", {})
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return ExitCode.OK
+
+
+def studio(args: argparse.Namespace, output: Output) -> int:
+    """The web studio, on the same backend the other commands use; the token stays here."""
+    from nemo_studio.app import StudioConfig
+    from nemo_studio.serve import serve as serve_studio
+
+    home = home_of(args)
+    with open_backend(api_of(args), home) as backend:
+        token = os.environ.get("NEMO_TOKEN") if not backend.embedded else None
+        config = StudioConfig(
+            base_url=backend.url, home=home, token=token, host=args.host,
+            language=language_of(args),
+        )  # fmt: skip
+        where = "the embedded fake backend" if backend.embedded else backend.url
+        host = f"[{args.host}]" if ":" in args.host else args.host
+        output.message("notice", f"nemo studio on http://{host}:{args.port}/ (using {where})", {})
+        serve_studio(config, port=args.port, open_browser=args.open)
     return ExitCode.OK
 
 
