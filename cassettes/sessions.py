@@ -33,6 +33,11 @@ def transcript_line(message: Message, base: str) -> dict[str, Any]:
     return line
 
 
+def in_transcript(message: Message) -> bool:
+    """Upload progress depends on how the transport reads files, not on the wire: left out."""
+    return not (message.kind is MessageKind.PROGRESS and message.data.get("what") == "upload")
+
+
 def run_script(
     script: list[dict[str, Any]],
     *,
@@ -64,6 +69,8 @@ def run_script(
                 conversation.cancel_export()
             interrupted = False
             for message in driver.run(conversation):
+                if not in_transcript(message):
+                    continue
                 transcript.append(transcript_line(message, base_url))
                 if step.get("interrupt_on") == message.kind.value:
                     interrupted = True
@@ -78,4 +85,4 @@ def run_script(
     return transcript
 
 
-__all__ = ["REPLAY_BASE", "MessageKind", "run_script", "transcript_line"]
+__all__ = ["REPLAY_BASE", "MessageKind", "in_transcript", "run_script", "transcript_line"]

@@ -65,14 +65,7 @@ class Runner:
             transport=transport,
             trace=trace,
             sleep=lambda seconds: time.sleep(seconds),
-            upload_progress=self._upload_progress,
-        )
-
-    def _upload_progress(self, name: str, sent: int, size: int) -> None:
-        self.output.busy(False)
-        self.output.progress(
-            f"Uploading {name}", {"what": f"upload {name}", "fraction": sent / max(1, size)}
-        )
+        )  # upload progress arrives as the conversation's PROGRESS messages
 
     def close(self) -> None:
         self.save()
@@ -122,6 +115,8 @@ class Runner:
 
     def show(self, message: Message) -> None:
         data: dict[str, Any] = dict(message.data)
+        if message.kind is MessageKind.PROGRESS and "name" in data:
+            data["what"] = f"{data['what']} {data['name']}"  # one bar per file
         if message.kind is MessageKind.ERROR:
             self.output.error(message.text, error_class=message.error_class)
         elif message.kind is MessageKind.TRACKS:

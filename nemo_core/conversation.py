@@ -267,6 +267,7 @@ class Conversation:
         self._flow: _Flow | None = None
         self._fed: _Fed = None
         self._last_done = TurnDone()
+        self._upload_shown: dict[str, float] = {}  # file name -> the last fraction shown
         self._last_response: Response | None = None
         self._last_render_ms = 0
         self.requests_sent = 0
@@ -500,6 +501,27 @@ class Conversation:
         """A streaming Send was answered with an event stream (its status and headers)."""
         self.now += max(0.0, elapsed_s)
         self._feed(Input.STREAM_OPENED, _Opened(response))
+
+    def upload_progress(self, name: str, sent: int, size: int) -> Message | None:
+        """While an upload's Send is out, the driver reports bytes sent; the answer is a
+        ``PROGRESS`` message to show (None when it moved less than 1%). Not an input of
+        the state table: it changes nothing but what the user sees."""
+        if self._state is not State.AWAIT_RESPONSE:
+            raise LocalProtocolError(
+                f"upload_progress() while the conversation is {self._state.value}"
+            )
+        fraction = min(1.0, max(0.0, sent / size)) if size > 0 else 1.0
+        last = self._upload_shown.get(name, -1.0)
+        if fraction < last + 0.01 and not (fraction == 1.0 and last < 1.0):
+            return None
+        self._upload_shown[name] = fraction
+        return self._upload_message(name, fraction)
+
+    def _upload_message(self, name: str, fraction: float) -> Message:
+        text = self._say("uploading", name=name, percent=f"{fraction * 100:.0f}")
+        return Message(
+            MessageKind.PROGRESS, text, {"what": "upload", "fraction": fraction, "name": name}
+        )
 
     def stream_data(self, chunk: bytes, elapsed_s: float = 0.0) -> None:
         self.now += max(0.0, elapsed_s)
@@ -754,6 +776,8 @@ class Conversation:
     ) -> Generator[Step, _Fed, None]:
         for facts, kind in files:
             upload = UploadFile(facts.path or facts.name, facts.name, kind.content_type, facts.size)
+            self._upload_shown[facts.name] = 0.0
+            yield Show(self._upload_message(facts.name, 0.0))
             envelope = yield from self._call(
                 lambda upload=upload: Request(  # type: ignore[misc]
                     "POST",
@@ -762,6 +786,8 @@ class Conversation:
                     files=(upload,),
                 )
             )
+            if self._upload_shown.pop(facts.name, 0.0) < 1.0:
+                yield Show(self._upload_message(facts.name, 1.0))
             yield from self._uploaded(envelope, [facts.name])
         if urls:
             body = {"urls": urls, "source_type": "url"}

@@ -91,6 +91,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Which files? Give me their paths (or URLs) and I'll upload them.",
         "要上传哪些文件？告诉我文件路径（或链接），我来上传。",
     ),
+    "uploading": ("Uploading {name} {percent}%", "正在上传 {name} {percent}%"),
     "uploaded": ("Uploaded {name} ({details})", "已上传 {name}（{details}）"),
     "upload_listed_nothing": (
         "The upload was accepted but the service listed no files.",

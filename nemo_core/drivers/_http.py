@@ -11,7 +11,7 @@ import httpx
 
 from nemo_core.wire import Request, Response
 
-READ_CHUNK = 64 * 1024
+READ_CHUNK = 64 * 1024  # downloads only: a stream hands over whatever has arrived
 
 
 ANSWER_TIMEOUT = 120.0  # the longest wait for a plain (not streamed) answer
@@ -24,6 +24,18 @@ def timeout(default: float) -> httpx.Timeout:
 
 
 UploadProgress = Callable[[str, int, int], None]  # (file name, bytes sent, size)
+
+
+class Clocks:
+    """Ties a conversation's clock to the driver's: the core's time when the driver
+    first ran it, and the driver's clock then. ``Conversation.clock`` only moves
+    forward, so the core's own waits (virtual in tests) are never undone."""
+
+    def __init__(self, core_now: float, driver_now: float) -> None:
+        self.core_then, self.driver_then = core_now, driver_now
+
+    def now(self, driver_now: float) -> float:
+        return self.core_then + max(0.0, driver_now - self.driver_then)
 
 
 class _Counted:

@@ -2,7 +2,9 @@
 
 Shares everything with the sync driver but the I/O: a stream is pumped by a task
 into a queue; a ``Receive`` waits on one pending ``get`` that survives timeouts,
-so no chunk is lost when the wait ends first.
+so no chunk is lost when the wait ends first. The pump hands over whatever bytes
+have arrived (no minimum size), so each piece of text reaches the user as it
+arrives; an upload runs as a task while its progress is shown.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,7 @@ from nemo_core.conversation import Conversation
 from nemo_core.drivers._http import (
     ANSWER_TIMEOUT,
     READ_CHUNK,
+    Clocks,
     UploadProgress,
     describe,
     request_kwargs,
@@ -60,6 +64,7 @@ class AsyncDriver:
         self.timeouts = {"answer_timeout": answer_timeout, "connect_timeout": connect_timeout}
         self.sleep = sleep
         self.clock = clock
+        self._clocks: weakref.WeakKeyDictionary[Conversation, Clocks] = weakref.WeakKeyDictionary()
         self._queue: asyncio.Queue[object] | None = None
         self._getter: asyncio.Future[object] | None = None
         self._pump: asyncio.Task[None] | None = None
@@ -78,8 +83,10 @@ class AsyncDriver:
 
     async def run(self, conversation: Conversation) -> AsyncIterator[Message]:
         """Perform steps until the turn is done, yielding what to show."""
+        clocks = self._clocks.setdefault(conversation, Clocks(conversation.now, self.clock()))
         try:
             while True:
+                conversation.clock(clocks.now(self.clock()))  # real time: idle and requests
                 step = conversation.next_step()
                 if isinstance(step, TurnDone):
                     return
@@ -88,6 +95,9 @@ class AsyncDriver:
                 elif isinstance(step, Wait):
                     await self.sleep(step.seconds)
                     conversation.time_passed(step.seconds)
+                elif isinstance(step, Send) and step.request.files:
+                    async for message in self._send_upload(conversation, step.request):
+                        yield message
                 elif isinstance(step, Send):
                     await self._send(conversation, step.request)
                 elif isinstance(step, Receive):
@@ -97,27 +107,65 @@ class AsyncDriver:
         finally:
             await self._close_stream()
 
+    async def _send_upload(
+        self, conversation: Conversation, request: Request
+    ) -> AsyncIterator[Message]:
+        """Send as a task; meanwhile show the core's progress messages."""
+        reports: asyncio.Queue[tuple[str, int, int]] = asyncio.Queue()
+
+        def report(name: str, sent: int, size: int) -> None:
+            reports.put_nowait((name, sent, size))
+            if self.upload_progress is not None:
+                self.upload_progress(name, sent, size)
+
+        async def send() -> httpx.Response:
+            with request_kwargs(request, report, **self.timeouts) as kwargs:
+                return await self.client.request(request.method, request.path, **kwargs)
+
+        started = self.clock()
+        task = asyncio.ensure_future(send())
+        while not task.done() or not reports.empty():
+            getter = asyncio.ensure_future(reports.get())
+            await asyncio.wait({task, getter}, return_when=asyncio.FIRST_COMPLETED)
+            if not getter.done():
+                getter.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await getter
+                continue
+            message = conversation.upload_progress(*getter.result())
+            if message is not None:
+                yield message
+        elapsed = self.clock() - started
+        try:
+            response = task.result()
+        except httpx.HTTPError as exc:
+            conversation.request_failed(describe(exc), elapsed)
+            return
+        conversation.response(to_response(response, response.content), elapsed)
+
     async def _send(self, conversation: Conversation, request: Request) -> None:
+        started = self.clock()
         try:
             with request_kwargs(request, self.upload_progress, **self.timeouts) as kwargs:
                 if not request.stream:
                     response = await self.client.request(request.method, request.path, **kwargs)
-                    conversation.response(to_response(response, response.content))
+                    elapsed = self.clock() - started
+                    conversation.response(to_response(response, response.content), elapsed)
                     return
                 context = self.client.stream(request.method, request.path, **kwargs)
                 response = await context.__aenter__()
         except httpx.HTTPError as exc:
-            conversation.request_failed(describe(exc))
+            conversation.request_failed(describe(exc), self.clock() - started)
             return
         if not is_event_stream(response.status_code, response.headers):
             try:
                 body = await response.aread()
             except httpx.HTTPError as exc:
                 await context.__aexit__(None, None, None)
-                conversation.request_failed(describe(exc))
+                conversation.request_failed(describe(exc), self.clock() - started)
                 return
             await context.__aexit__(None, None, None)
-            conversation.response(to_response(response, body))
+            conversation.response(to_response(response, body), self.clock() - started)
             return
         self._stream_context = context
         queue: asyncio.Queue[object] = asyncio.Queue()
@@ -125,14 +173,14 @@ class AsyncDriver:
 
         async def pump() -> None:
             try:
-                async for chunk in response.aiter_bytes(READ_CHUNK):
+                async for chunk in response.aiter_bytes():  # as it arrives: no minimum size
                     queue.put_nowait(chunk)
                 queue.put_nowait(_END)
             except Exception as exc:
                 queue.put_nowait(exc)
 
         self._pump = asyncio.ensure_future(pump())
-        conversation.stream_opened(to_response(response, b""))
+        conversation.stream_opened(to_response(response, b""), self.clock() - started)
 
     async def _receive(self, conversation: Conversation, timeout_s: float) -> None:
         assert self._queue is not None, "Receive without an open stream"

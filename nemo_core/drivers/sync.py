@@ -1,7 +1,10 @@
 """The sync driver: a ``Conversation`` over ``httpx.Client``.
 
 A stream is read by a background thread into a queue, so a ``Receive`` step can
-wait for at most its timeout without cancelling a read in the middle.
+wait for at most its timeout without cancelling a read in the middle. The thread
+hands over whatever bytes have arrived (no minimum size), so each piece of text
+reaches the core, and the user, as it arrives. An upload is sent from a thread
+too, so its progress reaches the user as the core's messages meanwhile.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import contextlib
 import queue
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +24,7 @@ from nemo_core.conversation import Conversation
 from nemo_core.drivers._http import (
     ANSWER_TIMEOUT,
     READ_CHUNK,
+    Clocks,
     UploadProgress,
     describe,
     request_kwargs,
@@ -44,7 +49,7 @@ class _StreamReader:
 
     def _pump(self) -> None:
         try:
-            for chunk in self.response.iter_bytes(READ_CHUNK):
+            for chunk in self.response.iter_bytes():  # as it arrives: no minimum size
                 self.queue.put(chunk)
             self.queue.put(_END)
         except Exception as exc:
@@ -81,6 +86,7 @@ class SyncDriver:
         self.timeouts = {"answer_timeout": answer_timeout, "connect_timeout": connect_timeout}
         self.sleep = sleep
         self.clock = clock
+        self._clocks: weakref.WeakKeyDictionary[Conversation, Clocks] = weakref.WeakKeyDictionary()
         self._stream: _StreamReader | None = None
         self._stream_context: Any = None
 
@@ -97,8 +103,10 @@ class SyncDriver:
 
     def run(self, conversation: Conversation) -> Iterator[Message]:
         """Perform steps until the turn is done, yielding what to show."""
+        clocks = self._clocks.setdefault(conversation, Clocks(conversation.now, self.clock()))
         try:
             while True:
+                conversation.clock(clocks.now(self.clock()))  # real time: idle and requests
                 step = conversation.next_step()
                 if isinstance(step, TurnDone):
                     return
@@ -107,6 +115,8 @@ class SyncDriver:
                 elif isinstance(step, Wait):
                     self.sleep(step.seconds)
                     conversation.time_passed(step.seconds)
+                elif isinstance(step, Send) and step.request.files:
+                    yield from self._send_upload(conversation, step.request)
                 elif isinstance(step, Send):
                     self._send(conversation, step.request)
                 elif isinstance(step, Receive):
@@ -116,31 +126,67 @@ class SyncDriver:
         finally:
             self._close_stream()
 
+    def _send_upload(self, conversation: Conversation, request: Request) -> Iterator[Message]:
+        """Send from a thread; meanwhile show the core's progress messages."""
+        reports: queue.Queue[tuple[str, int, int] | None] = queue.Queue()
+        answer: list[httpx.Response | httpx.HTTPError] = []
+
+        def report(name: str, sent: int, size: int) -> None:
+            reports.put((name, sent, size))
+            if self.upload_progress is not None:
+                self.upload_progress(name, sent, size)
+
+        def send() -> None:
+            try:
+                with request_kwargs(request, report, **self.timeouts) as kwargs:
+                    answer.append(self.client.request(request.method, request.path, **kwargs))
+            except httpx.HTTPError as exc:
+                answer.append(exc)
+            finally:
+                reports.put(None)
+
+        started = self.clock()
+        thread = threading.Thread(target=send, daemon=True)
+        thread.start()
+        while (item := reports.get()) is not None:
+            message = conversation.upload_progress(*item)
+            if message is not None:
+                yield message
+        thread.join()
+        elapsed = self.clock() - started
+        result = answer[0]
+        if isinstance(result, httpx.HTTPError):
+            conversation.request_failed(describe(result), elapsed)
+        else:
+            conversation.response(to_response(result, result.content), elapsed)
+
     def _send(self, conversation: Conversation, request: Request) -> None:
+        started = self.clock()
         try:
             with request_kwargs(request, self.upload_progress, **self.timeouts) as kwargs:
                 if not request.stream:
                     response = self.client.request(request.method, request.path, **kwargs)
-                    conversation.response(to_response(response, response.content))
+                    elapsed = self.clock() - started
+                    conversation.response(to_response(response, response.content), elapsed)
                     return
                 context = self.client.stream(request.method, request.path, **kwargs)
                 response = context.__enter__()
         except httpx.HTTPError as exc:
-            conversation.request_failed(describe(exc))
+            conversation.request_failed(describe(exc), self.clock() - started)
             return
         if not is_event_stream(response.status_code, response.headers):
             try:
                 body = response.read()
             except httpx.HTTPError as exc:
                 context.__exit__(None, None, None)
-                conversation.request_failed(describe(exc))
+                conversation.request_failed(describe(exc), self.clock() - started)
                 return
             context.__exit__(None, None, None)
-            conversation.response(to_response(response, body))
+            conversation.response(to_response(response, body), self.clock() - started)
             return
         self._stream_context = context
         self._stream = _StreamReader(response)
-        conversation.stream_opened(to_response(response, b""))
+        conversation.stream_opened(to_response(response, b""), self.clock() - started)
 
     def _receive(self, conversation: Conversation, timeout_s: float) -> None:
         assert self._stream is not None, "Receive without an open stream"

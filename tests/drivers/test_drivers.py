@@ -71,7 +71,14 @@ def test_sync_driver_makes_a_promo_end_to_end(
     conv = Conversation(Settings(), now=time.time())
     with SyncDriver(server.url, sleep=sleeps) as driver:
         uploaded = run_sync(driver, conv, "upload", photos)
-        assert kinds(uploaded) == [MessageKind.UPLOADED] * 4
+        assert [k for k in kinds(uploaded) if k is not MessageKind.PROGRESS] == [
+            MessageKind.UPLOADED
+        ] * 4
+        progress = [m.data for m in uploaded if m.kind is MessageKind.PROGRESS]
+        for photo in photos:  # each file's progress, from 0 to 1, as the core's messages
+            fractions = [d["fraction"] for d in progress if d["name"] == photo.name]
+            assert fractions[0] == 0.0 and fractions[-1] == 1.0
+            assert fractions == sorted(fractions)
         chat = run_sync(driver, conv, PROMPT)
         text = " ".join(m.text for m in chat)
         assert "10-second video is on the timeline" in text
