@@ -56,7 +56,7 @@ class StudioSession:
         self.log = EventLog(folder / "events.jsonl")
         saved = self._load_snapshot()
         self.conversation = Conversation(settings, now=time.time(), saved=saved)
-        self.driver = AsyncDriver(base_url, client=client, upload_progress=self._upload_progress)
+        self.driver = AsyncDriver(base_url, client=client)
         self.language = "en"
         self.files: dict[str, Path] = {}  # file id -> the stored file
         self._thumbs: dict[str, str] = {}  # upload name -> file id
@@ -65,7 +65,6 @@ class StudioSession:
         self._task: asyncio.Task[None] | None = None
         self._quiet_task = False
         self._stopping = False
-        self._sent: dict[str, float] = {}  # upload progress already reported
 
     # -- files ----------------------------------------------------------------------
 
@@ -93,7 +92,14 @@ class StudioSession:
         self._thumbs[path.name] = file_id
 
     def thumb_of(self, name: str) -> str | None:
+        """The thumbnail of a file the timeline names: by its name here, or, when the
+        service renamed it, by the upload that got the same address."""
         file_id = self._thumbs.get(name)
+        if file_id is None:
+            uploads = self.conversation.uploads
+            url = uploads.get(name)
+            same = [local for local, u in uploads.items() if u == url and local in self._thumbs]
+            file_id = self._thumbs[same[0]] if url and same else None
         return f"/api/thumb/{file_id}" if file_id else None
 
     def video_path(self, render_id: str) -> Path | None:
@@ -237,14 +243,6 @@ class StudioSession:
         if quiet:
             return  # background reads: the turn itself said what went wrong
         self.log.append("message", message=message.to_json())
-
-    def _upload_progress(self, name: str, sent: int, size: int) -> None:
-        fraction = min(1.0, sent / max(1, size))
-        if fraction < 1.0 and fraction - self._sent.get(name, -1.0) < 0.02:
-            return  # enough to move a bar; not an event per 64 KiB
-        self._sent[name] = fraction
-        data = {"what": "upload", "name": name, "fraction": fraction}
-        self.log.append("message", message=Message(MessageKind.PROGRESS, "", data).to_json())
 
     async def _fetch_video(self, ready: Message) -> None:
         """Keep the video here, so the page plays it from this server (Range requests)."""

@@ -35,7 +35,7 @@ def _shot(segment: Mapping[str, Any], thumb: Callable[[str], str | None]) -> dic
     name = _name_of(asset)
     if kind == "text":
         label = str(asset.get("text") or "")
-    elif kind == "audio" and asset.get("generated"):
+    elif kind == "audio" and asset.get("generated") and not name:
         label = "music"
     else:
         label = name

@@ -132,7 +132,9 @@ function showMessage(message) {
     case "progress":
       return showProgress(data);
     case "uploaded": {
-      const entry = state.rows.get(data.filename);
+      // the service may rename a file: else the first row whose bytes all went
+      const entry = state.rows.get(data.filename)
+        || [...state.rows.values()].find((e) => !e.done && e.service >= 1);
       if (entry) setRow(entry, 1, t("uploaded"), true);
       updateUploadBar();
       return line("notice uploaded", message.text);
@@ -144,7 +146,7 @@ function showMessage(message) {
       setProgress(null);
       return line("notice ready", data.duration ? t("video_ready", { d: seconds(data.duration) }) : message.text);
     case "tracks":
-      return line("notice tracks", message.text);
+      return; // drawn as the timeline picture (the "timeline" event)
     case "error":
       setProgress(null);
       return line("error", message.text);
