@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -87,7 +88,8 @@ def test_upload_ask_export_and_watch(
     assert "10 s" in timeline.locator(".ruler").inner_text()
     for photo in samples.photos[:3]:
         assert page.evaluate(
-            "(n) => [...document.querySelectorAll('#timeline img')].some(i => i.alt === n && i.naturalWidth > 0)",
+            "(n) => [...document.querySelectorAll('#timeline img')]"
+            ".some(i => i.alt === n && i.naturalWidth > 0)",
             photo.name,
         ), f"no thumbnail shows {photo.name}"
     credits_before = page.locator("#credits").inner_text()
@@ -111,14 +113,15 @@ def test_upload_ask_export_and_watch(
 
     # it plays, seeking works (Range requests), and it plays to its end
     duration = video.evaluate(
-        "v => new Promise(ok => v.readyState >= 1 ? ok(v.duration) : v.addEventListener('loadedmetadata', () => ok(v.duration)))"
+        """v => new Promise(ok => v.readyState >= 1
+            ? ok(v.duration) : v.addEventListener('loadedmetadata', () => ok(v.duration)))"""
     )
     assert 9.5 <= duration <= 10.5
     ended = video.evaluate(
         """v => new Promise((ok, fail) => {
             v.muted = true;
             v.addEventListener('ended', () => ok(v.currentTime), {once: true});
-            v.addEventListener('error', () => fail(String(v.error && v.error.message)), {once: true});
+            v.addEventListener('error', () => fail(String(v.error?.message)), {once: true});
             v.currentTime = v.duration - 1.2;
             v.play().catch(fail);
         })"""
@@ -132,7 +135,7 @@ def test_upload_ask_export_and_watch(
         link.click()
     path = download.value.path()
     assert path is not None
-    head = open(path, "rb").read(12)
+    head = Path(path).read_bytes()[:12]
     assert head[4:8] == b"ftyp", "the download is not an MP4"
     assert href is not None and href.startswith("/api/video/")
     assert not page.errors, page.errors
