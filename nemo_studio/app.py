@@ -12,6 +12,8 @@ GET  /api/thumb/{file}     a thumbnail of an uploaded picture
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 import secrets
 import time
 from collections.abc import AsyncIterator
@@ -26,7 +28,7 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from nemo_core.conversation import Settings
+from nemo_core.conversation import Settings, Snapshot
 from nemo_core.errors import UserInputError
 from nemo_core.wire import Secret
 from nemo_studio.cookies import COOKIE, Signer, new_session_id
@@ -60,6 +62,33 @@ class Studio:
         self.signer = Signer(self._key())
         self.sessions: dict[str, StudioSession] = {}
         self.client: httpx.AsyncClient | None = None
+        self.identity = self._load_identity()
+
+    # One anonymous token for the whole studio (the service gives about ten per address
+    # a week): every browser session has its own conversation but the same identity.
+    def _load_identity(self) -> Snapshot | None:
+        try:
+            saved = Snapshot.from_json(json.loads((self.folder / "identity.json").read_text()))
+        except (OSError, ValueError):
+            return None
+        return Snapshot(saved.client_id, saved.token, saved.token_expires_at, saved.user_id)
+
+    def _keep_identity(self, snapshot: Snapshot) -> None:
+        current = self.identity
+        if snapshot.token is None or (
+            current is not None and current.token == snapshot.token
+            and current.token_expires_at == snapshot.token_expires_at
+        ):  # fmt: skip
+            return
+        self.identity = Snapshot(
+            snapshot.client_id, snapshot.token, snapshot.token_expires_at, snapshot.user_id
+        )
+        path = self.folder / "identity.json"
+        temp = path.with_suffix(".tmp")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # holds the token
+        with os.fdopen(fd, "w") as handle:
+            json.dump(self.identity.to_json(), handle)
+        temp.replace(path)
 
     def _key(self) -> bytes:
         """The cookie key, kept so a restarted studio still knows its browsers."""
@@ -100,6 +129,8 @@ class Studio:
             base_url=self.config.base_url,
             client=self.client,
             settings=self._settings(),
+            identity=self.identity,
+            on_save=self._keep_identity,
         )
         self.sessions[session_id] = session
         return session

@@ -47,6 +47,8 @@ class StudioSession:
         base_url: str,
         client: httpx.AsyncClient,
         settings: Settings,
+        identity: Snapshot | None = None,
+        on_save: Callable[[Snapshot], None] | None = None,
     ) -> None:
         self.id = session_id
         self.folder = folder
@@ -54,7 +56,8 @@ class StudioSession:
         (folder / "files").mkdir(exist_ok=True)
         (folder / "videos").mkdir(exist_ok=True)
         self.log = EventLog(folder / "events.jsonl")
-        saved = self._load_snapshot()
+        saved = self._load_snapshot() or identity  # a new session: the studio's identity
+        self._on_save = on_save
         self.conversation = Conversation(settings, now=time.time(), saved=saved)
         self.driver = AsyncDriver(base_url, client=client)
         self.language = "en"
@@ -269,6 +272,8 @@ class StudioSession:
         with os.fdopen(fd, "w") as handle:
             json.dump(self.conversation.snapshot().to_json(), handle)
         temp.replace(path)
+        if self._on_save is not None:
+            self._on_save(self.conversation.snapshot())
 
     def _load_snapshot(self) -> Snapshot | None:
         try:

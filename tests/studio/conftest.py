@@ -43,24 +43,25 @@ class Running:
 StartStudio = Callable[..., Running]
 
 
+def launch(
+    folder: Path, servers: list[EmbeddedServer], latency: Latency | None = None, **studio: Any
+) -> Running:
+    """A fake API (fast preview renders) and a studio in front of it."""
+    fake_config = FakeConfig(
+        preview_renders=True, latency=latency or Latency(), render_poll_hint=0.2
+    )
+    fake = EmbeddedServer(create_app(fake_config)).start()
+    servers.append(fake)
+    home = folder / f"home{len(servers)}"
+    server = EmbeddedServer(create_studio(StudioConfig(base_url=fake.url, home=home, **studio)))
+    servers.append(server.start())
+    return Running(fake, server, home)
+
+
 @pytest.fixture
 def start_studio(tmp_path: Path) -> Iterator[StartStudio]:
-    """Start a fake API (fast preview renders) and a studio in front of it."""
     servers: list[EmbeddedServer] = []
-
-    def start(latency: Latency | None = None, **studio: Any) -> Running:
-        fake_config = FakeConfig(
-            preview_renders=True, latency=latency or Latency(), render_poll_hint=0.2
-        )
-        fake = EmbeddedServer(create_app(fake_config)).start()
-        servers.append(fake)
-        home = tmp_path / f"home{len(servers)}"
-        config = StudioConfig(base_url=fake.url, home=home, **studio)
-        server = EmbeddedServer(create_studio(config)).start()
-        servers.append(server)
-        return Running(fake, server, home)
-
-    yield start
+    yield lambda latency=None, **studio: launch(tmp_path, servers, latency, **studio)
     for server in reversed(servers):
         server.stop()
 
