@@ -127,6 +127,13 @@ def test_upload_ask_export_and_watch(
         })"""
     )
     assert ended >= duration - 0.1
+    shown_at = video.evaluate(
+        """v => new Promise(ok => {
+            v.addEventListener('seeked', () => ok(v.currentTime), {once: true});
+            v.currentTime = 4.0;
+        })"""
+    )
+    assert abs(shown_at - 4.0) < 0.5
     screenshot(page, "2-video")
 
     link = page.get_by_role("link", name="Download")
@@ -354,3 +361,36 @@ def test_reconnecting_misses_nothing(
     assert int(body.get_attribute("data-last-event") or 0) == session.log.last_id
     assert page.locator("#log .entry.user").count() == 3
     assert page.locator("#log .entry.agent").count() == 1
+
+
+def test_files_dropped_on_the_page_upload_with_their_progress(
+    start_studio: StartStudio, new_page: Any
+) -> None:
+    running = start_studio()
+    page = new_page(running.url)
+    page.evaluate(
+        """async () => {
+        const files = [];
+        for (const [name, colour] of [['red.png', '#c33'], ['green.png', '#3a3']]) {
+          const canvas = document.createElement('canvas');
+          canvas.width = 800; canvas.height = 500;
+          const g = canvas.getContext('2d'); g.fillStyle = colour; g.fillRect(0, 0, 800, 500);
+          const blob = await new Promise(ok => canvas.toBlob(ok, 'image/png'));
+          files.push(new File([blob], name, {type: 'image/png'}));
+        }
+        const data = new DataTransfer();
+        for (const f of files) data.items.add(f);
+        document.dispatchEvent(new DragEvent('dragenter', {dataTransfer: data}));
+        document.dispatchEvent(new DragEvent('drop', {dataTransfer: data}));
+    }"""
+    )
+    for name in ("red.png", "green.png"):
+        page.get_by_role("progressbar", name=f"Upload progress of {name}").wait_for()
+    log = page.get_by_role("log")
+    log.get_by_text("Uploaded red.png").wait_for()
+    log.get_by_text("Uploaded green.png").wait_for()
+    wait_idle(page)
+    for name in ("red.png", "green.png"):
+        bar = page.get_by_role("progressbar", name=f"Upload progress of {name}")
+        assert bar.evaluate("b => b.value") == 1
+    assert page.locator("#drop").is_hidden()
