@@ -29,6 +29,7 @@ BY_ERROR_CLASS: dict[str, ExitCode] = {
     "user_input": ExitCode.USER_INPUT,
     "out_of_credits": ExitCode.OUT_OF_CREDITS,
     "rate_limited": ExitCode.RATE_LIMITED,
+    "token_quota": ExitCode.RATE_LIMITED,
     "network": ExitCode.NETWORK,
     "export_blocked": ExitCode.EXPORT_BLOCKED,
     "service": ExitCode.SERVICE,

@@ -44,7 +44,7 @@ from nemo_core.draft import Draft, describe_changes
 from nemo_core.errors import LocalProtocolError, RemoteProtocolError, UserInputError
 from nemo_core.files import FileFacts, FileKind, check_upload
 from nemo_core.gui import GuiAction, translate
-from nemo_core.policy import Decision, Remedy, RetryBudget, decide
+from nemo_core.policy import Decision, Remedy, RetryBudget, decide, register_url
 from nemo_core.router import Action, route
 from nemo_core.sse import SSEDecoder, SSEProtocolError
 from nemo_core.steps import (
@@ -588,9 +588,11 @@ class Conversation:
             return TurnDone(ok=False, error_class=abort.error_class)
         return TurnDone()
 
-    def _fail(self, text: str, error_class: ErrorClass | str) -> Generator[Step, _Fed, None]:
+    def _fail(
+        self, text: str, error_class: ErrorClass | str, **data: Any
+    ) -> Generator[Step, _Fed, None]:
         error_class = ErrorClass(error_class)
-        yield self._show(MessageKind.ERROR, text, error_class)
+        yield self._show(MessageKind.ERROR, text, error_class, **data)
         raise _Abort(error_class)
 
     # -- requests ------------------------------------------------------------------
@@ -648,6 +650,10 @@ class Conversation:
         self, response: Response, envelope: Envelope, request: Request, token_request: bool
     ) -> Decision:
         code = envelope.code
+        if not envelope.ok and envelope.raw is None and 200 <= response.status < 300:
+            # A "success" that is not JSON at all: the answer is unreadable, not a refusal.
+            text = self._say("unreadable_answer", text=(envelope.message or "")[:80])
+            return Decision(Remedy.STOP, 0.0, text, None, response.status, "protocol")
         if not envelope.ok and code in (None, 0) and 200 <= response.status < 300:
             text = envelope.message or "the answer said it failed"
             return Decision(Remedy.STOP, 0.0, self._say("refused_plain", text=text),
@@ -682,8 +688,13 @@ class Conversation:
         elif decision.remedy is Remedy.WAIT_AND_RETRY:
             yield Wait(decision.wait_s, "rate limited" if decision.http_status == 429 else "retry")
         elif decision.remedy is Remedy.STOP:
+            data: dict[str, Any] = {}
+            if decision.error_class == ErrorClass.OUT_OF_CREDITS and self.anonymous:
+                data["register_url"] = register_url(self._user_id)  # the link as data too
             yield from self._fail(
-                decision.message or self._say("request_failed"), decision.error_class or "service"
+                decision.message or self._say("request_failed"),
+                decision.error_class or "service",
+                **data,
             )
 
     def _ensure_token(self) -> Generator[Step, _Fed, None]:
@@ -1114,8 +1125,7 @@ class Conversation:
                 if warnings:
                     info["warnings"] = warnings
                 notes = "".join(self._say("note", warning=w) for w in warnings)
-                where = url or info["download_path"]
-                text = self._say("video_ready", url=where, notes=notes)
+                text = self._say("video_ready", notes=notes)  # the link is data: url
                 yield self._show(MessageKind.VIDEO_READY, text, **info)
                 return
             if status in ("failed", "error", "cancelled", "canceled"):

@@ -51,10 +51,13 @@ _GUI_THINGS = (
     r"panel|editor|timeline|menu|tab|sidebar|side\s+bar|toolbar|settings|library|media\s+library"
     r"|dialog|window|inspector|project\s+panel|export\s+(?:dialog|panel|window|settings)|preview"
 )
+# "Press Export", "hit render": a button named by its action.
+_VERBS = r"(?:export|render|download|save|share|publish|generate|preview|apply)\b"
 # A sentence is a GUI instruction when it contains one of these.
 _INSTRUCTION = re.compile(
-    r"\bclick\w*|\bdouble[-\s]?click\w*|\btap(?:s|ped|ping)?\b|\bpress(?:es|ed|ing)?\s+(?:on\s+)?the\b"
-    r"|\bhit\s+the\b|\bdrag\w*|\bdrop\s+(?:it|them|the|this|into|onto|on)\b|\bbutton\w*"
+    r"\bclick\w*|\bdouble[-\s]?click\w*|\btap(?:s|ped|ping)?\b"
+    rf"|\b(?:press(?:es|ed|ing)?|hit(?:s|ting)?)\s+(?:on\s+)?(?:the\b|{_VERBS}|\w+\s+button)"
+    r"|\bdrag\w*|\bdrop\s+(?:it|them|the|this|into|onto|on)\b|\bbutton\w*"
     rf"|\bopen(?:s|ed|ing)?\s+(?:up\s+)?(?:the|your|a)\s+(?:\w+\s+)?(?:{_GUI_THINGS})\b"
     r"|\bpreview\w*\s+(?:\w+\s+){0,3}?(?:in|on)\s+the\s+timeline"
     r"|点击|单击|双击|拖拽|拖动|拖放|拖到|打开|按钮|(?:在)?时间线(?:中|上|里)?预览|预览时间线",

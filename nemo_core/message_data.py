@@ -12,8 +12,7 @@ null when the service did not say. ``SCHEMAS`` maps each kind to its TypedDict,
 so a front-end (or a test) can check a message's keys.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: TypedDict must see NotRequired at runtime.
 from typing import Any, Literal, NotRequired, TypedDict
 
 from nemo_core.steps import MessageKind

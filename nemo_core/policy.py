@@ -72,7 +72,7 @@ class Decision:
     ``message`` is for the user (a stop's reason, a new session's notice);
     ``error_class`` names whose fault a stop is, for front-ends and exit codes:
     ``user_input``, ``out_of_credits``, ``export_blocked``, ``rate_limited``,
-    ``auth``, ``service``.
+    ``token_quota``, ``auth``, ``service`` (the values of ``nemo_core.steps.ErrorClass``).
     """
 
     remedy: Remedy
@@ -109,6 +109,11 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
 
 def _formats() -> str:
     return ", ".join(e for e in ACCEPTED_EXTENSIONS if e != "jpeg")
+
+
+def register_url(user_id: str | None) -> str:
+    """Where an anonymous user registers; with its id, the work moves to the new account."""
+    return f"{REGISTER_URL}?bind={quote(user_id, safe='')}" if user_id else REGISTER_URL
 
 
 def _stop(message: str, error_class: str, code: int | None, status: int) -> Decision:
@@ -148,8 +153,7 @@ def decide(
         )
     if code == 2001:
         if anonymous and user_id:
-            link = f"{REGISTER_URL}?bind={quote(user_id, safe='')}"
-            text = say("credits_out_link", language, link=link)
+            text = say("credits_out_link", language, link=register_url(user_id))
         elif anonymous:
             text = say("credits_out_register", language, link=REGISTER_URL)
         else:
@@ -167,6 +171,12 @@ def decide(
     if http_status == 429:
         wait = retry_after_seconds(retry_after, now)
         wait = DEFAULT_RATE_LIMIT_WAIT if wait is None else wait
+        if wait > MAX_WAIT and token_request and anonymous:
+            # The per-address quota of anonymous tokens, not a pace to wait out.
+            hours = math.ceil(wait / 3600)
+            return _stop(
+                say("token_quota", language, hours=hours), "token_quota", code, http_status
+            )
         if wait > MAX_WAIT:
             minutes = math.ceil(wait / 60)
             text = say("rate_limited_long", language, minutes=minutes)

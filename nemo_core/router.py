@@ -13,6 +13,12 @@ sequencing words and each clause is classified:
 4. otherwise an intent phrase anywhere decides ("how many credits do I have
    left?", "where is my video?", "我的余额"); nothing found means chat.
 
+Export spends credits, so it is never guessed: a clause that would export but is
+negated ("don't export yet", "不要导出"), deferred ("export it later"), a
+question about exporting ("what does export mean?", "怎么导出") or a hypothetical
+("if I export, ...") is chat. Asking to stop one ("cancel the export", "stop
+rendering", "取消导出") is ``CANCEL``, which cancels the pending render.
+
 Quoted text is content, never intent. Matching ignores case, spacing,
 punctuation and full-width forms. ``route`` never raises.
 """
@@ -61,6 +67,7 @@ class Route:
         return " ".join(p.text for p in self.parts if p.action is Action.CHAT).strip()
 
 
+_SCRIPT_CHANGE = re.compile(r"(?<=[\u3400-\u9fff])(?=[a-z0-9])|(?<=[a-z0-9])(?=[\u3400-\u9fff])")
 _MASK = "\ue000"  # stands in for quoted characters while classifying
 _QUOTED = re.compile(
     r"\"[^\"]*\"|“[^”]*”|‘[^’]*’|「[^」]*」|『[^』]*』|《[^》]*》|(?<!\w)'[^']*'(?!\w)"
@@ -69,7 +76,7 @@ _QUOTED = re.compile(
 _CONNECTIVE = re.compile(
     r"\s*(?:[,;.!?]\s*(?:and\s+)?then\b|\band\s+then\b|\bthen\b|\bafter\s+that\b|\bafterwards\b"
     r"|\band\s+also\b|\band\b|\balso\b|[,;!?]|\.(?=\s|$)|\n"
-    r"|然后|接着|之后|随后|并且|再|和|并|，|。|；|！|？|、)\s*",
+    r"|然后|接着|之后|随后|并且|(?<!别)(?<!不要)(?<!不用)再|和|并|，|。|；|！|？|、)\s*",
     re.IGNORECASE,
 )
 _FILLER = (
@@ -106,6 +113,57 @@ _STATE_WORDS = (
     r"|show\s+(?:me\s+)?(?:the\s+)?project"
 )
 _UPLOAD_WORDS = r"upload(?:s|ed|ing)?"
+
+# Export is never guessed (see the module's doc): these turn an export clause into chat.
+_EXPORTISH = r"(?:export|render|download)\w*|导出|渲染|下载|输出视频|成片"
+_CANCEL = re.compile(
+    rf"\b(?:cancel|stop|abort|halt|kill|terminate|undo|call\s+off)\w*\b(?:\s+\w+){{0,3}}?"
+    rf"\s*\b(?:{_EXPORTISH})|(?:取消|停止|中止|终止|停掉|停下|撤销|别再|不要再|不用再)\s*(?:{_EXPORTISH})"
+)
+_NEGATED = re.compile(
+    r"\b(?:don'?t|do\s+not|does\s+not|doesn'?t|didn'?t|never|not|no|nor|without|shouldn'?t"
+    r"|should\s+not|won'?t|will\s+not|wouldn'?t|can'?t|cannot|mustn'?t|hold\s+off|hold"
+    r"|wait|before|until|till|instead|rather|avoid|skip|forget|pause|yet|later|tomorrow"
+    r"|changed\s+my\s+mind|once|after|when)\b"
+    r"|不要|别|不用|先不|暂时不|暂不|还不|不必|无需|不想|不需要|没有|勿|不许|不能|不准|先别"
+    r"|稍后|以后|晚点|晚些|等会|待会|明天|回头|之前|先等|等一下|再说"
+)
+_QUESTION = re.compile(
+    r"^(?:what|what's|whats|why|how|when|which|who|whose|does|do|did|is|are|was|were|should"
+    r"|shall|would|will|can\s+i|could\s+i|may\s+i|might|must|am\s+i|can\s+we|could\s+we"
+    r"|should\s+we|is\s+it|explain|tell\s+me\s+(?:about|what|how|why))\b"
+    r"|\b(?:mean|means|meaning|cost|costs|how\s+long|how\s+much|difference|work|works)\b"
+    r"|什么|怎么|怎样|如何|为什么|为何|多少|是否|能否|可否|吗|么|呢|意思|多久"
+)
+_HYPOTHETICAL = re.compile(
+    r"\b(?:if|what\s+if|suppose|supposing|imagine|hypothetically|in\s+case|whether|would"
+    r"|could|might|maybe|perhaps)\b|如果|假如|要是|假设|万一|或许|也许"
+)
+# A negation anywhere in a turn may reach across "and" ("don't add music and export"):
+# such a turn never exports.
+_TURN_NEGATED = re.compile(
+    r"\b(?:don'?t|do\s+not|doesn'?t|never|not|without|shouldn'?t|won'?t|wouldn'?t|can'?t|cannot"
+    r"|mustn'?t|hold\s+off|not\s+yet|later|changed\s+my\s+mind)\b"
+    r"|不要|别|不用|先不|暂时不|暂不|还不|不必|无需|不想|不需要|勿|不许|不准|先别|稍后|以后|晚点|等会|待会"
+)
+# Plain requests for the video that read like questions ("where is my video?").
+_VIDEO_REQUEST = re.compile(
+    r"^(?:where(?:'s|\s+is)\s+(?:my|the)\s+(?:video|file|mp4|export|result)"
+    r"|is\s+(?:my|the)\s+(?:video|export|render)\s+(?:ready|done|finished))\b"
+)
+
+
+def _guarded_export(text: str) -> Action:
+    """EXPORT, unless the clause cancels, negates, defers, asks about or imagines it."""
+    if _CANCEL.search(text):
+        before = text[: _CANCEL.search(text).start()]  # type: ignore[union-attr]
+        return Action.CHAT if _NEGATED.search(before) else Action.CANCEL
+    if _VIDEO_REQUEST.search(text):
+        return Action.EXPORT
+    if _NEGATED.search(text) or _QUESTION.search(text) or _HYPOTHETICAL.search(text):
+        return Action.CHAT
+    return Action.EXPORT
+
 
 # Rule 1: a clause that starts with one of these is that intent.
 _LEADING_INTENT: tuple[tuple[re.Pattern[str], Action], ...] = (
@@ -167,6 +225,7 @@ def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     text = text.replace("’", "'").replace("‘", "'")
     text = re.sub(r"[^\w\s']+", " ", text)  # punctuation is not meaning
+    text = _SCRIPT_CHANGE.sub(" ", text)  # "然后don't": words of two scripts, apart
     return " ".join(text.split())
 
 
@@ -175,7 +234,15 @@ def _classify(clause: str) -> Action | None:
     text = _normalise(clause)
     if _ONLY_FILLER.match(text):
         return None
-    text = _ZH_FILLER.sub("", _LEADING_FILLER.sub("", text))
+    text = _ZH_FILLER.sub("", _LEADING_FILLER.sub("", text)).strip()
+    text = _LEADING_FILLER.sub("", text)  # "请 can you export": fillers of both kinds
+    if _CANCEL.search(text):
+        return _guarded_export(text)
+    action = _unguarded(text)
+    return _guarded_export(text) if action is Action.EXPORT else action
+
+
+def _unguarded(text: str) -> Action:
     for pattern, action in _LEADING_INTENT:
         if pattern.search(text):
             return action
@@ -202,11 +269,14 @@ def route(text: str, attachments: Sequence[object] = ()) -> Route:
     """Route one user turn. Total: any string and any attachments give a Route."""
     text = text if isinstance(text, str) else str(text)
     masked = _QUOTED.sub(lambda m: _MASK * len(m.group(0)), text)
+    negated = bool(_TURN_NEGATED.search(_normalise(masked)))
     found: list[tuple[Action, int, int]] = []  # consecutive equal actions merged
     for start, end in _clause_spans(text):
         action = _classify(masked[start:end])
         if action is None:
             continue
+        if action is Action.EXPORT and negated:
+            action = Action.CHAT  # export spends credits: never under a negation
         if found and found[-1][0] is action:
             found[-1] = (action, found[-1][1], end)
         else:

@@ -47,6 +47,13 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Upgrade the plan on nemovideo.com to export.",
         "免费套餐不能导出（这与积分无关，是订阅等级的限制）。请在 nemovideo.com 升级套餐后导出。",
     ),
+    "token_quota": (
+        "This network address has used up its anonymous tokens for now (the service gives "
+        "about 10 per address a week). Set NEMO_TOKEN to your own token to go on now, or try "
+        "again in about {hours} h.",
+        "这个网络地址的匿名令牌已用完（服务每周约给每个地址 10 个）。"
+        "设置 NEMO_TOKEN 为你自己的令牌即可继续，或约 {hours} 小时后再试。",
+    ),
     "rate_limited_long": (
         "Rate limited: the service asks to wait {minutes} minutes. Try again later.",
         "请求过于频繁：服务要求等待 {minutes} 分钟，请稍后再试。",
@@ -79,6 +86,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "unreachable": ("Could not reach the service: {reason}", "无法连接服务：{reason}"),
     "refused_plain": ("The service refused the request: {text}", "服务拒绝了请求：{text}"),
     "request_failed": ("The request failed.", "请求失败。"),
+    "unreadable_answer": (
+        "The service sent an answer this toolkit cannot read: {text}",
+        "服务返回了无法读取的应答：{text}",
+    ),
     "no_token": (
         "The service answered the token request without a token.",
         "服务回应了令牌请求，但没有给出令牌。",
@@ -127,7 +138,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "rendering": ("Rendering the video...", "正在渲染视频..."),
     "rendering_progress": ("Rendering {percent}%", "渲染中 {percent}%"),
-    "video_ready": ("Your video is ready: {url}{notes}", "视频已完成：{url}{notes}"),
+    "video_ready": ("Your video is ready.{notes}", "视频已完成。{notes}"),
     "note": (" Note: {warning}.", " 注意：{warning}。"),
     "render_failed": ("The render failed: {reason}", "渲染失败：{reason}"),
     "render_over_an_hour": (

@@ -21,7 +21,7 @@ def test_the_embedding_example_runs(
     exec(compile(code.group(1), "README.md", "exec"), {})
     out = capsys.readouterr().out
     assert out.count("uploaded ") == 6
-    assert "video_ready Your video is ready: http://127.0.0.1:" in out
+    assert "video_ready Your video is ready. http://127.0.0.1:" in out  # the link is data
 
 
 def test_the_readme_names_the_commands_ci_runs() -> None:

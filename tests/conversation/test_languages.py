@@ -42,7 +42,7 @@ def test_a_chinese_conversation() -> None:
     server.draft = DRAFT
     exported = turn(conv, server, "导出")
     assert exported.texts(MessageKind.RENDER_STARTED) == ["正在渲染视频..."]
-    assert exported.texts(MessageKind.VIDEO_READY) == ["视频已完成：https://cdn.test/out.mp4"]
+    assert exported.texts(MessageKind.VIDEO_READY) == ["视频已完成。"]
     server.faults["run_sse"].append(error(2001))
     broke = turn(conv, server, "再做一个")
     assert broke.texts(MessageKind.ERROR) == [

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from nemo_core.gui import GuiAction, Translation, translate
 
 GUI_WORDS = re.compile(
-    r"click|drag|\bbutton|open the panel|open the editor|点击|单击|拖拽|拖动|打开|按钮",
+    r"click|drag|\bbutton|\b(?:press|hit)\s+(?:export|render)|open the panel|open the editor"
+    r"|点击|单击|拖拽|拖动|打开|按钮",
     re.IGNORECASE,
 )
 
@@ -57,6 +58,15 @@ GUI_WORDS = re.compile(
         ),
         ("把图片拖拽到时间线上。", "告诉我要怎么调整，我来完成。", (GuiAction.SEND_EDIT,)),
         ("打开项目面板查看。", "说“状态”即可查看项目。", (GuiAction.READ_STATE,)),
+        ("Press Export.", 'Say "export" and I\'ll render the video.', (GuiAction.EXPORT,)),
+        ("Hit export.", 'Say "export" and I\'ll render the video.', (GuiAction.EXPORT,)),
+        (
+            "Looks good! Press render when ready.",
+            'Looks good! Say "export" and I\'ll render the video.',
+            (GuiAction.EXPORT,),
+        ),
+        ("Press on with the edits.", "Press on with the edits.", ()),
+        ("That song was a hit.", "That song was a hit.", ()),
     ],
 )
 def test_examples(text: str, expected_text: str, actions: tuple[GuiAction, ...]) -> None:
@@ -110,6 +120,9 @@ gui_fragments = st.sampled_from(
         "open the panel",
         "Open the editor",
         "press the Export button",
+        "Press Export",
+        "Hit export",
+        "hit render",
         "tap the timeline",
         "preview it in the timeline",
         "点击导出",
