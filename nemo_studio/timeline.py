@@ -47,7 +47,7 @@ def _shot(segment: Mapping[str, Any], thumb: Callable[[str], str | None]) -> dic
         "label": label,
         "start_s": start / 1000,
         "end_s": (start + _ms(segment.get("length"))) / 1000,
-        "thumb": thumb(name) if kind in ("image", "video") and name else None,
+        "thumb": thumb(name) if kind == "image" and name else None,  # pictures only
     }
 
 

@@ -274,7 +274,7 @@ function drawTimeline(view) {
         const img = el("img");
         img.src = shot.thumb;
         img.alt = label;
-        img.loading = "lazy";
+        img.addEventListener("error", () => img.remove()); // no picture: the label stays
         box.append(img);
       }
       box.append(el("span", "label", label), el("span", "times", times));

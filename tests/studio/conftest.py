@@ -75,9 +75,12 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium under Playwright; a skip with how to install it, a failure under CI."""
+    """Debian's Chromium under Playwright; a skip with how to install it, a failure under CI.
+
+    Module-scoped: Playwright's sync API holds an event loop while it runs, and the
+    asyncio tests of later modules need the thread's loop free again."""
     executable = chromium_path()
     try:
         from playwright.sync_api import sync_playwright

@@ -86,12 +86,12 @@ def test_upload_ask_export_and_watch(
     assert timeline.locator(".shot.image img").count() == 3
     assert timeline.locator(".shot.audio").count() >= 1
     assert "10 s" in timeline.locator(".ruler").inner_text()
-    for photo in samples.photos[:3]:
-        assert page.evaluate(
+    for photo in samples.photos[:3]:  # each picture's own thumbnail, loaded
+        page.wait_for_function(
             "(n) => [...document.querySelectorAll('#timeline img')]"
-            ".some(i => i.alt === n && i.naturalWidth > 0)",
-            photo.name,
-        ), f"no thumbnail shows {photo.name}"
+            ".some(i => i.alt === n && i.complete && i.naturalWidth > 0)",
+            arg=photo.name,
+        )
     credits_before = page.locator("#credits").inner_text()
     assert re.search(r"\d", credits_before)
     screenshot(page, "1-timeline")

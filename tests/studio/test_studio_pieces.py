@@ -32,10 +32,13 @@ def test_timeline_view_of_the_documented_example() -> None:
     assert view["title"] == "Urban Dreams"
     assert [t["kind"] for t in view["tracks"]] == ["video", "audio", "text"]
     video, audio, text = (t["shots"][0] for t in view["tracks"])
-    assert video["thumb"] == "/api/thumb/abc" and video["label"] == "city timelapse.mp4"
+    assert video["thumb"] is None and video["label"] == "city timelapse.mp4"  # no video frames
     assert (video["start_s"], video["end_s"]) == (0.0, 10.0)
     assert audio["thumb"] is None and audio["label"] == "Lo-fi"
     assert text["label"] == "Urban Dreams" and text["end_s"] == 3.0
+    photo = {"asset": {"type": "image", "src": "https://cdn/x/shoe.jpg"}, "start": 500}
+    shot = timeline_view({"t": [{"tt": 0, "sg": [photo]}]}, {"shoe.jpg": "/t/1"}.get)
+    assert shot["tracks"][0]["shots"][0]["thumb"] == "/t/1"  # found by the src's last part
 
 
 def test_timeline_view_of_junk_is_empty_not_an_error() -> None:
