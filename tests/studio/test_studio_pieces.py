@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 from nemo_studio.cookies import Signer, new_session_id
@@ -85,3 +86,16 @@ async def test_event_log_numbers_waits_and_survives_a_restart(tmp_path: Path) ->
     again = EventLog(path)
     assert again.last_id == 5
     assert [e.data for e in again.after(0)] == [e.data for e in log.after(0)]
+
+
+def test_the_page_never_turns_a_string_into_html_or_code() -> None:
+    """Text goes in with textContent; nothing parses strings as HTML or runs them."""
+    static = Path(__file__).parents[2] / "nemo_studio" / "static"
+    scripts = {path.name: path.read_text() for path in static.glob("*.js")}
+    assert {"studio.js", "i18n.js"} <= set(scripts)
+    for name, source in scripts.items():
+        for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write",
+                     "eval(", "new Function", 'setTimeout("', "srcdoc"):  # fmt: skip
+            assert sink not in source, f"{name} uses {sink}"
+    html = (static / "index.html").read_text()
+    assert "<script>" not in html and not re.search(r"\son[a-z]+=", html)  # no inline code
