@@ -172,6 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--data", type=Path, default=None, help="folder for the database and files")
     serve.add_argument("--preview", action="store_true", help="render 640x360 previews (fast)")
+
+    studio = command("studio", "make videos in a web page: a local studio for your browser")
+    studio.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback)")
+    studio.add_argument("--port", type=int, default=8770)
+    studio.add_argument("--open", action="store_true", help="open the page in a browser")
     return parser
 
 
@@ -197,6 +202,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return ExitCode.USAGE  # before any file is uploaded
         if args.command == "serve":
             return serve(args, output)
+        if args.command == "studio":
+            return studio(args, output)
         return run_command(args, output)
     except KeyboardInterrupt:
         output.error("Interrupted.")
@@ -648,6 +655,25 @@ def _bind(host: str, port: int) -> socket.socket:
         sock.close()
         raise
     return sock
+
+
+def studio(args: argparse.Namespace, output: Output) -> int:
+    """The web studio, on the same backend the other commands use; the token stays here."""
+    from nemo_studio.app import StudioConfig
+    from nemo_studio.serve import serve as serve_studio
+
+    home = home_of(args)
+    with open_backend(api_of(args), home) as backend:
+        token = os.environ.get("NEMO_TOKEN") if not backend.embedded else None
+        config = StudioConfig(
+            base_url=backend.url, home=home, token=token, host=args.host,
+            language=language_of(args),
+        )  # fmt: skip
+        where = "the embedded fake backend" if backend.embedded else backend.url
+        host = f"[{args.host}]" if ":" in args.host else args.host
+        output.message("notice", f"nemo studio on http://{host}:{args.port}/ (using {where})", {})
+        serve_studio(config, port=args.port, open_browser=args.open)
+    return ExitCode.OK
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,318 @@
+"""One browser session: its conversation, its driver, its files and its events.
+
+A turn runs as an asyncio task that outlives the page: reloading (or a second tab)
+only reconnects to the event log, so a running render carries on and shows up again.
+Stop cancels the task (the driver closes what it had open) and then tells the
+conversation: ``abandon_turn`` ends the turn without sending anything more.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import re
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from nemo_core.conversation import Conversation, Settings, Snapshot
+from nemo_core.drivers import AsyncDriver, probe
+from nemo_core.errors import UserInputError
+from nemo_core.files import check_upload
+from nemo_core.steps import Message, MessageKind
+from nemo_studio.events import EventLog
+from nemo_studio.timeline import timeline_view
+
+ACTIONS = ("say", "chat", "upload", "export", "credits", "status", "cancel_render", "resume_render")
+LANGUAGES = ("en", "zh")
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+class Busy(Exception):
+    """A turn is running: the page must wait for it or press Stop."""
+
+
+class StudioSession:
+    def __init__(
+        self,
+        session_id: str,
+        folder: Path,
+        *,
+        base_url: str,
+        client: httpx.AsyncClient,
+        settings: Settings,
+        identity: Snapshot | None = None,
+        on_save: Callable[[Snapshot], None] | None = None,
+    ) -> None:
+        self.id = session_id
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        (folder / "files").mkdir(exist_ok=True)
+        (folder / "videos").mkdir(exist_ok=True)
+        self.log = EventLog(folder / "events.jsonl")
+        saved = self._load_snapshot() or identity  # a new session: the studio's identity
+        self._on_save = on_save
+        self.conversation = Conversation(settings, now=time.time(), saved=saved)
+        self.driver = AsyncDriver(base_url, client=client)
+        self.language = "en"
+        self.files: dict[str, Path] = {}  # file id -> the stored file
+        self._thumbs: dict[str, str] = {}  # upload name -> file id
+        for path in sorted((folder / "files").glob("*/*")):
+            self._remember(path.parent.name, path)
+        self._task: asyncio.Task[None] | None = None
+        self._quiet_task = False
+        self._stopping = False
+
+    # -- files ----------------------------------------------------------------------
+
+    def file_slot(self, name: str) -> tuple[str, Path]:
+        """Where to store an incoming file: ``files/<id>/<its own name>``."""
+        clean = Path(name.replace("\\", "/")).name.strip()
+        if not clean or clean in (".", "..") or "\x00" in clean:
+            raise UserInputError("That file has no usable name.")
+        file_id = uuid.uuid4().hex
+        (self.folder / "files" / file_id).mkdir(mode=0o700)
+        return file_id, self.folder / "files" / file_id / clean
+
+    def accept_file(self, file_id: str, path: Path) -> None:
+        """Check a stored file as the core would before upload; refuse it at once if bad."""
+        try:
+            check_upload(probe(path))
+        except UserInputError:
+            path.unlink(missing_ok=True)
+            path.parent.rmdir()
+            raise
+        self._remember(file_id, path)
+
+    def _remember(self, file_id: str, path: Path) -> None:
+        self.files[file_id] = path
+        self._thumbs[path.name] = file_id
+
+    def thumb_of(self, name: str) -> str | None:
+        """The thumbnail of a file the timeline names: by its name here, or, when the
+        service renamed it, by the upload that got the same address."""
+        file_id = self._thumbs.get(name)
+        if file_id is None:
+            uploads = self.conversation.uploads
+            url = uploads.get(name)
+            same = [local for local, u in uploads.items() if u == url and local in self._thumbs]
+            file_id = self._thumbs[same[0]] if url and same else None
+        return f"/api/thumb/{file_id}" if file_id else None
+
+    def video_path(self, render_id: str) -> Path | None:
+        path = self.folder / "videos" / f"{_SAFE.sub('_', render_id)}.mp4"
+        return path if path.is_file() else None
+
+    # -- turns ------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def start(
+        self, action: str, text: str = "", file_ids: list[str] | None = None,
+        language: str | None = None,
+    ) -> None:  # fmt: skip
+        """Start a turn; bad input raises ``UserInputError`` and nothing is sent."""
+        if self.busy and self._quiet_task:
+            await asyncio.shield(self._task)  # type: ignore[arg-type]  # a quick refresh
+        if self.busy:
+            raise Busy(_say("busy", self.language))
+        if language in LANGUAGES:
+            self.language = str(language)
+        conversation, lang = self.conversation, self.language
+        conversation.clock(time.time())  # idle time between turns
+        echo: dict[str, Any] = {"action": action, "text": text}
+        if action in ("say", "chat") and not text.strip():
+            raise UserInputError(_say("empty", lang))
+        if action == "say":
+            conversation.user_says(text, language=lang)
+        elif action == "chat":
+            conversation.chat(text, language=lang)
+        elif action == "upload":
+            paths = [self.files[f] for f in (file_ids or []) if f in self.files]
+            if not paths:
+                raise UserInputError(_say("no_files", lang))
+            conversation.upload([probe(p) for p in paths], language=lang)
+            echo["files"] = [p.name for p in paths]
+        elif action == "export":
+            conversation.export(language=lang)
+        elif action == "credits":
+            conversation.credits(language=lang)
+        elif action == "status":
+            conversation.status(language=lang)
+        elif action == "cancel_render":
+            conversation.cancel_export()
+        elif action == "resume_render":
+            conversation.resume_export()
+        else:
+            raise UserInputError(f"Unknown action {action!r}.")
+        self.log.append("user", **echo)
+        self._begin(self._turn(), quiet=False)
+
+    def resume_rendering(self) -> None:
+        """A restarted studio picks up the render its conversation was waiting for."""
+        if self.busy or not self.conversation.pending_renders:
+            return
+        self.conversation.clock(time.time())
+        self.conversation.resume_export()
+        self._begin(self._turn(), quiet=False)
+
+    def start_quiet(self, *actions: Callable[[], None]) -> None:
+        """Background reads (credits, the timeline) that the page shows but not in the log."""
+        if self.busy:
+            return
+
+        async def run() -> None:
+            for begin in actions:
+                begin()
+                await self._drive(quiet=True)
+
+        self._begin(run(), quiet=True)
+
+    def _begin(self, work: Any, *, quiet: bool) -> None:
+        self._quiet_task = quiet
+        if not quiet:
+            self.log.append("busy", busy=True)
+        self._task = asyncio.ensure_future(self._guard(work, quiet))
+
+    async def _guard(self, work: Any, quiet: bool) -> None:
+        try:
+            await work
+        except asyncio.CancelledError:
+            raise  # Stop: ``stop`` finishes the turn
+        except Exception as exc:  # a bug or a broken backend: one sentence, a usable session
+            self._publish(Message(MessageKind.ERROR, _sentence(exc)), quiet=False)
+            await self._abandon()
+        finally:
+            self.save()
+            if not quiet and not self._stopping:
+                self.log.append("busy", busy=False)
+
+    async def _turn(self) -> None:
+        await self._drive(quiet=False)
+        # Then, quietly, what the page draws: the timeline and the credits left.
+        self.conversation.status(language=self.language)
+        await self._drive(quiet=True)
+        self.conversation.credits(language=self.language)
+        await self._drive(quiet=True)
+
+    async def _drive(self, *, quiet: bool) -> None:
+        async for message in self.driver.run(self.conversation):
+            self._publish(message, quiet=quiet)
+            if message.kind is MessageKind.RENDER_STARTED:
+                self.save()  # the job id outlives this process
+            elif message.kind is MessageKind.VIDEO_READY:
+                await self._fetch_video(message)
+
+    async def stop(self) -> None:
+        """Stop button: end the turn now; the conversation takes the next one."""
+        task = self._task
+        if task is None or task.done():
+            return
+        self._stopping = True
+        try:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await self._abandon()
+        finally:
+            self._stopping = False
+            self.save()
+            self.log.append("busy", busy=False)
+
+    async def _abandon(self) -> None:
+        message = self.conversation.abandon_turn()
+        async for shown in self.driver.run(self.conversation):  # CloseStream, TurnDone
+            self._publish(shown, quiet=False)
+        if message is not None:
+            self._publish(message, quiet=False)
+
+    # -- what the page sees -----------------------------------------------------------------
+
+    def _publish(self, message: Message, *, quiet: bool) -> None:
+        if message.kind is MessageKind.TRACKS:
+            draft = message.data.get("draft")
+            view = timeline_view(draft if isinstance(draft, dict) else {}, self.thumb_of)
+            self.log.append("timeline", timeline=view)
+        elif message.kind is MessageKind.CREDITS:
+            self.log.append("credits", **message.to_json()["data"])
+        if quiet:
+            return  # background reads: the turn itself said what went wrong
+        self.log.append("message", message=message.to_json())
+
+    async def _fetch_video(self, ready: Message) -> None:
+        """Keep the video here, so the page plays it from this server (Range requests)."""
+        render_id = str(ready.data.get("render_id") or "video")
+        url = ready.data.get("url") or ready.data.get("download_path")
+        dest = self.folder / "videos" / f"{_SAFE.sub('_', render_id)}.mp4"
+        try:
+            await self.driver.download(str(url), dest)
+        except (httpx.HTTPError, OSError) as exc:
+            text = _say("download_failed", self.language, reason=_sentence(exc))
+            self._publish(Message(MessageKind.ERROR, text), quiet=False)
+            return
+        self.log.append(
+            "video", render_id=render_id, src=f"/api/video/{render_id}",
+            name=f"{render_id}.mp4", duration=ready.data.get("duration"), size=dest.stat().st_size,
+        )  # fmt: skip
+
+    # -- kept on disk: a restarted studio restores the conversation ----------------------
+
+    def save(self) -> None:
+        path = self.folder / "snapshot.json"
+        temp = path.with_suffix(".tmp")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # holds the token
+        with os.fdopen(fd, "w") as handle:
+            json.dump(self.conversation.snapshot().to_json(), handle)
+        temp.replace(path)
+        if self._on_save is not None:
+            self._on_save(self.conversation.snapshot())
+
+    def _load_snapshot(self) -> Snapshot | None:
+        try:
+            return Snapshot.from_json(json.loads((self.folder / "snapshot.json").read_text()))
+        except (OSError, ValueError):
+            return None
+
+    async def close(self) -> None:
+        if self.busy:
+            assert self._task is not None
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+        self.save()
+
+
+# The studio's own sentences (the conversation's are in ``nemo_core.texts``).
+_TEXTS = {
+    "empty": ("Say what you want: the message is empty.", "请说出您想要的：消息是空的。"),
+    "no_files": (
+        "Nothing to upload: choose at least one file.",
+        "没有可上传的文件：请至少选择一个。",
+    ),
+    "busy": (
+        "A turn is running: wait for it, or press Stop.",
+        "正在处理上一条：请稍候，或按停止。",
+    ),
+    "download_failed": (
+        "The video is ready but could not be fetched: {reason}",
+        "视频已生成，但无法取回：{reason}",
+    ),
+}
+
+
+def _say(key: str, language: str, **params: object) -> str:
+    english, chinese = _TEXTS[key]
+    return (chinese if language == "zh" else english).format(**params)
+
+
+def _sentence(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text if text.endswith((".", "!", "?", "。")) else text + "."

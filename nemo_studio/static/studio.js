@@ -1,0 +1,447 @@
+// nemo studio: the page. Plain ES module, no build step.
+// Everything from the agent, the server or a file name is put in the page as text
+// (textContent, properties): nothing here ever parses a string as HTML.
+import { WORDS, hasChinese, hasLatinWords } from "/static/i18n.js";
+
+const $ = (id) => document.getElementById(id);
+const log = $("log");
+const state = {
+  lastId: 0,
+  gaps: 0, // events missed (must stay 0: a reconnect sends Last-Event-ID)
+  connections: 0,
+  busy: false,
+  bubble: null, // the agent bubble that streamed pieces go into
+  notice: null, // the last "still working" line, replaced by the next one
+  rows: new Map(), // file name -> {row, bar, status, sent, service}
+  choice: "auto", // the language switch
+  detected: null, // the language of the user's last message
+};
+
+// -- language --------------------------------------------------------------------
+
+function language() {
+  if (state.choice === "en" || state.choice === "zh") return state.choice;
+  if (state.detected) return state.detected;
+  return (navigator.language || "en").toLowerCase().startsWith("zh") ? "zh" : "en";
+}
+
+function t(key, params = {}) {
+  const words = WORDS[language()] || WORDS.en;
+  let text = words[key] ?? WORDS.en[key] ?? key;
+  for (const [name, value] of Object.entries(params)) text = text.replaceAll(`{${name}}`, String(value));
+  return text;
+}
+
+function applyLanguage() {
+  document.documentElement.lang = language() === "zh" ? "zh-CN" : "en";
+  for (const node of document.querySelectorAll("[data-t]")) node.textContent = t(node.dataset.t);
+  for (const node of document.querySelectorAll("[data-t-label]")) node.setAttribute("aria-label", t(node.dataset.tLabel));
+  for (const node of document.querySelectorAll("[data-t-placeholder]")) node.placeholder = t(node.dataset.tPlaceholder);
+  $("progress").setAttribute("aria-label", t("progress"));
+  $("files").setAttribute("aria-label", t("files"));
+  for (const [name, entry] of state.rows) entry.bar.setAttribute("aria-label", t("upload_progress", { name }));
+  if (state.credits !== undefined) showCredits(state.credits);
+}
+
+// -- small DOM helpers -----------------------------------------------------------------
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+function addToLog(node) {
+  log.querySelector(".hint")?.remove();
+  const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+  log.append(node);
+  if (atBottom) log.scrollTop = log.scrollHeight;
+  return node;
+}
+
+function line(kind, text) {
+  state.bubble = null;
+  return addToLog(el("p", `entry ${kind}`, text));
+}
+
+function seconds(value) {
+  return t("seconds", { s: Number(value).toFixed(1).replace(/\.0$/, "") });
+}
+
+// -- the server's events -----------------------------------------------------------------
+
+function onEvent(event) {
+  switch (event.type) {
+    case "user": return showUser(event);
+    case "message": return showMessage(event.message);
+    case "busy": return setBusy(event.busy);
+    case "timeline": return drawTimeline(event.timeline);
+    case "credits": return showCredits(event.available);
+    case "video": return showVideo(event);
+  }
+}
+
+function showUser(event) {
+  state.bubble = null;
+  state.notice = null;
+  const entry = el("div", "entry user");
+  entry.append(el("span", "who", t("you")));
+  if (event.text) entry.append(el("p", "said", event.text));
+  else if (event.action !== "say" && event.action !== "chat") entry.append(el("p", "said action", t(event.action) || event.action));
+  if (event.files?.length) {
+    const list = el("ul", "attached");
+    for (const name of event.files) list.append(el("li", "", name));
+    entry.append(list);
+  }
+  addToLog(entry);
+}
+
+function agentBubble() {
+  if (!state.bubble) {
+    const entry = el("div", "entry agent");
+    entry.append(el("span", "who", t("agent")));
+    const text = el("p", "said");
+    entry.append(text);
+    addToLog(entry);
+    state.bubble = text;
+  }
+  return state.bubble;
+}
+
+function showMessage(message) {
+  const data = message.data || {};
+  switch (message.kind) {
+    case "text_piece": {
+      const piece = el("span", "piece", message.text);
+      agentBubble().append(piece);
+      highlight(data.suggested_actions);
+      log.scrollTop = log.scrollHeight;
+      return;
+    }
+    case "agent_text":
+      state.bubble = null;
+      agentBubble().append(el("span", "piece", message.text));
+      highlight(data.suggested_actions);
+      state.bubble = null;
+      return;
+    case "still_working":
+      if (state.notice?.isConnected) state.notice.textContent = message.text;
+      else state.notice = line("notice working", message.text);
+      return;
+    case "progress":
+      return showProgress(data);
+    case "uploaded": {
+      // the service may rename a file: else the first row whose bytes all went
+      const entry = state.rows.get(data.filename)
+        || [...state.rows.values()].find((e) => !e.done && e.service >= 1);
+      if (entry) setRow(entry, 1, t("uploaded"), true);
+      updateUploadBar();
+      return line("notice uploaded", message.text);
+    }
+    case "render_started":
+      setProgress(data.fraction || 0, t("rendering", { p: Math.round((data.fraction || 0) * 100) }));
+      return line("notice", message.text);
+    case "video_ready":
+      setProgress(null);
+      return line("notice ready", data.duration ? t("video_ready", { d: seconds(data.duration) }) : message.text);
+    case "tracks":
+      return; // drawn as the timeline picture (the "timeline" event)
+    case "error":
+      setProgress(null);
+      return line("error", message.text);
+    case "abandoned":
+      setProgress(null);
+      line("notice", message.text);
+      if (data.pending_renders?.length) offerRenderChoice();
+      return;
+    case "heartbeat":
+      return;
+    default: // notice, credits, timeline_changes, anything new
+      if (message.text) line("notice", message.text);
+  }
+}
+
+function offerRenderChoice() {
+  const box = el("div", "entry choice");
+  const cancel = el("button", "secondary", t("cancel_render"));
+  const keep = el("button", "secondary", t("keep_watching"));
+  cancel.type = keep.type = "button";
+  cancel.addEventListener("click", () => { box.remove(); turn({ action: "cancel_render" }); });
+  keep.addEventListener("click", () => { box.remove(); turn({ action: "resume_render" }); });
+  box.append(cancel, keep);
+  addToLog(box);
+}
+
+function highlight(actions) {
+  $("export").classList.toggle("suggested", Boolean(actions?.includes("export")));
+}
+
+// -- progress --------------------------------------------------------------------------
+
+function setProgress(fraction, text = "") {
+  const bar = $("progress");
+  if (fraction === null) {
+    bar.hidden = true;
+    $("progress-text").textContent = "";
+    return;
+  }
+  bar.hidden = false;
+  bar.value = Math.max(0, Math.min(1, fraction));
+  bar.setAttribute("aria-valuetext", text);
+  $("progress-text").textContent = text;
+}
+
+function showProgress(data) {
+  if (data.what === "render") {
+    const p = Math.round((data.fraction || 0) * 100);
+    setProgress(data.fraction >= 1 ? 1 : data.fraction || 0, t("rendering", { p }));
+    return;
+  }
+  if (data.what === "upload" && data.name) {
+    const entry = state.rows.get(data.name) || addRow(data.name);
+    entry.service = data.fraction || 0;
+    setRow(entry, 0.5 + entry.service / 2, t("uploading", { p: Math.round(entry.service * 100) }));
+    updateUploadBar();
+  }
+}
+
+function addRow(name) {
+  const row = el("li", "file");
+  const label = el("span", "name", name);
+  const bar = el("progress");
+  bar.max = 1;
+  bar.value = 0;
+  bar.setAttribute("aria-label", t("upload_progress", { name }));
+  const status = el("span", "status", t("waiting"));
+  row.append(label, bar, status);
+  $("files").append(row);
+  const entry = { row, bar, status, done: false };
+  state.rows.set(name, entry);
+  return entry;
+}
+
+function setRow(entry, fraction, text, done = false) {
+  entry.bar.value = fraction;
+  entry.status.textContent = text;
+  entry.done = done || entry.done;
+  entry.row.classList.toggle("done", entry.done);
+}
+
+function updateUploadBar() {
+  const entries = [...state.rows.values()].filter((e) => !e.settled);
+  if (!entries.length) return;
+  const total = entries.reduce((sum, e) => sum + (e.done ? 1 : e.bar.value), 0) / entries.length;
+  if (entries.every((e) => e.done)) {
+    for (const e of entries) e.settled = true;
+    setProgress(null);
+    setTimeout(() => { for (const e of entries) if (e.settled) e.row.remove(); }, 4000);
+    return;
+  }
+  setProgress(total, t("uploading_all", { p: Math.round(total * 100) }));
+}
+
+// -- the timeline picture ---------------------------------------------------------------
+
+function drawTimeline(view) {
+  const figure = $("timeline");
+  figure.replaceChildren();
+  const tracks = (view.tracks || []).filter((track) => track.shots.length);
+  if (!tracks.length) {
+    figure.append(el("p", "empty", t("no_timeline")));
+    return;
+  }
+  const total = Math.max(view.duration_s || 0, 0.1);
+  const ruler = el("div", "ruler");
+  const step = total > 40 ? 10 : total > 16 ? 5 : total > 6 ? 2 : 1;
+  for (let s = 0; s <= total + 1e-6; s += step) {
+    const tick = el("span", "tick", seconds(s));
+    tick.style.left = `${(s / total) * 100}%`;
+    ruler.append(tick);
+  }
+  figure.append(el("div", "track-name"), ruler);
+  for (const track of tracks) {
+    figure.append(el("div", "track-name", t(`track_${track.kind}`)));
+    const lane = el("div", `lane ${track.kind}`);
+    for (const shot of track.shots) {
+      const box = el("div", `shot ${shot.type}`);
+      box.style.left = `${(shot.start_s / total) * 100}%`;
+      box.style.width = `${Math.max(0.5, ((shot.end_s - shot.start_s) / total) * 100)}%`;
+      const label = shot.type === "audio" && shot.label === "music" ? t("music") : shot.label;
+      const times = `${seconds(shot.start_s)} – ${seconds(shot.end_s)}`;
+      box.title = `${label}\n${times}`;
+      if (shot.thumb) {
+        const img = el("img");
+        img.src = shot.thumb;
+        img.alt = label;
+        img.addEventListener("error", () => img.remove()); // no picture: the label stays
+        box.append(img);
+      }
+      box.append(el("span", "label", label), el("span", "times", times));
+      lane.append(box);
+    }
+    figure.append(lane);
+  }
+  if (view.title) figure.append(el("figcaption", "title", view.title));
+}
+
+// -- credits, video ------------------------------------------------------------------------
+
+function showCredits(available) {
+  state.credits = available;
+  $("credits").textContent = available === null || available === undefined
+    ? "" : t("credits", { n: Math.round(available).toLocaleString() });
+}
+
+function showVideo(event) {
+  const video = $("video");
+  video.src = event.src;
+  video.hidden = false;
+  $("empty-stage").hidden = true;
+  const link = $("download");
+  link.href = `${event.src}?download=1`;
+  link.download = event.name;
+  link.hidden = false;
+}
+
+// -- busy --------------------------------------------------------------------------------
+
+function setBusy(busy) {
+  state.busy = busy;
+  $("stop").disabled = !busy;
+  $("export").disabled = busy;
+  $("send").disabled = busy;
+  $("activity").textContent = busy ? t("working") : "";
+  document.body.classList.toggle("busy", busy);
+  if (!busy) {
+    state.bubble = null;
+    if (!$("progress").hidden && $("progress").value >= 1) setProgress(null);
+  }
+}
+
+// -- requests ------------------------------------------------------------------------------
+
+async function post(path, body) {
+  const response = await fetch(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body ?? {}),
+  });
+  if (!response.ok) {
+    const answer = await response.json().catch(() => ({}));
+    line("error", answer.error || `${response.status} ${response.statusText}`);
+    return false;
+  }
+  return true;
+}
+
+function turn(body) {
+  return post("/api/turn", { language: language(), ...body });
+}
+
+function sendFile(file, entry) {
+  // One request per file, so each file shows its own progress.
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", `/api/files?name=${encodeURIComponent(file.name)}`);
+    xhr.upload.addEventListener("progress", (e) => {
+      if (!e.lengthComputable) return;
+      setRow(entry, (e.loaded / e.total) / 2, t("sending", { p: Math.round((e.loaded / e.total) * 100) }));
+      updateUploadBar();
+    });
+    xhr.addEventListener("load", () => {
+      let answer = {};
+      try { answer = JSON.parse(xhr.responseText); } catch { answer = {}; }
+      if (xhr.status === 200) {
+        setRow(entry, 0.5, t("waiting"));
+        resolve(answer.id);
+      } else {
+        setRow(entry, 0, t("refused"));
+        entry.row.classList.add("refused");
+        line("error", answer.error || `${xhr.status}`);
+        resolve(null);
+      }
+    });
+    xhr.addEventListener("error", () => { setRow(entry, 0, t("refused")); resolve(null); });
+    xhr.send(file);
+  });
+}
+
+async function upload(fileList) {
+  const files = [...fileList];
+  if (!files.length) return;
+  for (const [name, entry] of state.rows) if (entry.settled) { entry.row.remove(); state.rows.delete(name); }
+  const entries = files.map((file) => addRow(file.name));
+  updateUploadBar();
+  const ids = [];
+  for (let i = 0; i < files.length; i++) ids.push(await sendFile(files[i], entries[i]));
+  if (ids.some((id) => id === null)) { // a refused file: nothing is uploaded
+    for (const entry of entries) entry.settled = true;
+    setProgress(null);
+    return;
+  }
+  if (!(await turn({ action: "upload", files: ids }))) {
+    for (const entry of entries) { entry.settled = true; setRow(entry, 0, t("refused")); }
+    setProgress(null);
+  }
+}
+
+// -- events from the server: SSE with ids; EventSource reconnects with Last-Event-ID --------
+
+function listen() {
+  const source = new EventSource("/api/events");
+  source.addEventListener("message", (message) => {
+    const id = Number(message.lastEventId);
+    if (id && id <= state.lastId) return; // seen already
+    if (id && id !== state.lastId + 1) state.gaps += 1; // never expected: the server resends
+    if (id) state.lastId = id;
+    onEvent(JSON.parse(message.data));
+    document.body.dataset.lastEvent = String(state.lastId);
+    document.body.dataset.gaps = String(state.gaps);
+  });
+  source.addEventListener("open", () => {
+    state.connections += 1;
+    document.body.dataset.connections = String(state.connections);
+  });
+}
+
+// -- wiring --------------------------------------------------------------------------------
+
+function wire() {
+  $("composer").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const input = $("message");
+    const text = input.value.trim();
+    if (!text || state.busy) return;
+    if (hasChinese(text)) state.detected = "zh";
+    else if (hasLatinWords(text)) state.detected = "en";
+    applyLanguage();
+    input.value = "";
+    if (!(await turn({ action: "say", text }))) input.value = text;
+  });
+  $("export").addEventListener("click", () => turn({ action: "export" }));
+  $("stop").addEventListener("click", () => post("/api/stop"));
+  $("upload").addEventListener("change", (e) => { upload(e.target.files); e.target.value = ""; });
+  $("language").addEventListener("change", (e) => {
+    state.choice = e.target.value;
+    localStorage.setItem("nemo-studio-language", state.choice);
+    applyLanguage();
+  });
+  const drop = $("drop");
+  let depth = 0;
+  document.addEventListener("dragenter", (e) => { if (e.dataTransfer?.types.includes("Files")) { depth++; drop.hidden = false; } });
+  document.addEventListener("dragleave", () => { depth = Math.max(0, depth - 1); if (!depth) drop.hidden = true; });
+  document.addEventListener("dragover", (e) => e.preventDefault());
+  document.addEventListener("drop", (e) => {
+    e.preventDefault();
+    depth = 0;
+    drop.hidden = true;
+    if (e.dataTransfer?.files.length) upload(e.dataTransfer.files);
+  });
+}
+
+state.choice = localStorage.getItem("nemo-studio-language") || "auto";
+$("language").value = state.choice;
+applyLanguage();
+wire();
+listen();

@@ -1,0 +1,128 @@
+"""The studio under test: the fake API and the studio, each on its own loopback port,
+and (for the browser tests) Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fake_backend import EmbeddedServer, FakeConfig, create_app
+from fake_backend.config import Latency
+from fake_backend.render.samples import SampleSet, write_samples
+from nemo_studio import StudioConfig
+from nemo_studio import create_app as create_studio
+
+ARTIFACTS = Path(os.environ.get("NEMO_TEST_ARTIFACTS", "tmp/artifacts")).resolve()
+INSTALL = (
+    "the browser tests need Chromium and Playwright: "
+    "`apt-get install -y chromium` and `pip install playwright`"
+)
+
+
+@dataclass
+class Running:
+    fake: EmbeddedServer
+    studio: EmbeddedServer
+    home: Path
+
+    @property
+    def url(self) -> str:
+        return self.studio.url
+
+    @property
+    def app_state(self) -> Any:  # the Studio object, to look inside in assertions
+        return self.studio.app.app.state.studio
+
+
+StartStudio = Callable[..., Running]
+
+
+def launch(
+    folder: Path, servers: list[EmbeddedServer], latency: Latency | None = None, **studio: Any
+) -> Running:
+    """A fake API (fast preview renders) and a studio in front of it."""
+    fake_config = FakeConfig(
+        preview_renders=True, latency=latency or Latency(), render_poll_hint=0.2
+    )
+    fake = EmbeddedServer(create_app(fake_config)).start()
+    servers.append(fake)
+    home = folder / f"home{len(servers)}"
+    server = EmbeddedServer(create_studio(StudioConfig(base_url=fake.url, home=home, **studio)))
+    servers.append(server.start())
+    return Running(fake, server, home)
+
+
+@pytest.fixture
+def start_studio(tmp_path: Path) -> Iterator[StartStudio]:
+    servers: list[EmbeddedServer] = []
+    yield lambda latency=None, **studio: launch(tmp_path, servers, latency, **studio)
+    for server in reversed(servers):
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def samples(tmp_path_factory: pytest.TempPathFactory) -> SampleSet:
+    return write_samples(tmp_path_factory.mktemp("samples"))
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium under Playwright; a skip with how to install it, a failure under CI.
+
+    Module-scoped: Playwright's sync API holds an event loop while it runs, and the
+    asyncio tests of later modules need the thread's loop free again."""
+    executable = chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        executable = None
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the browser tests: {INSTALL}.")
+        pytest.skip(f"No Chromium here: {INSTALL}.")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=executable, args=["--autoplay-policy=no-user-gesture-required"]
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def new_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
+    """A page in a fresh browser context (its own cookies: its own studio session)."""
+    contexts: list[Any] = []
+
+    def open_page(url: str, **options: Any) -> Any:
+        context = browser.new_context(viewport={"width": 1360, "height": 860}, **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}"))
+        page.errors = errors  # type: ignore[attr-defined]
+        page.goto(url)
+        page.wait_for_function("() => document.body.dataset.connections >= 1")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page: Any, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"studio-{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
