@@ -137,6 +137,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--cancel", nargs="?", const="", metavar="RENDER_ID", help="cancel a pending render"
     )
 
+    batch = command("batch", "one video per row of a manifest (CSV or JSON Lines), resumable")
+    batch.add_argument(
+        "manifest",
+        type=Path,
+        metavar="MANIFEST",
+        help="the rows: photos, logo, prompt, output, aspect, language",
+    )
+    batch.add_argument("--jobs", "-j", type=int, default=2, help="videos made at once (default 2)")
+    batch.add_argument(
+        "--results",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the results CSV (default: MANIFEST's name with .results.csv, beside it)",
+    )
+
     serve = command("serve", "serve the fake backend over HTTP (for other front-ends and tests)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
@@ -173,6 +189,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return serve(args, output)
+        if args.command == "batch":
+            return batch(args, output)
         return run_command(args, output)
     except KeyboardInterrupt:
         output.error("Interrupted.")
@@ -397,6 +415,77 @@ def chat(runner: Runner, output: Output, files: list[Path]) -> int:
         if result.last(MessageKind.VIDEO_READY) is not None:
             code = finish(runner, output, result, None)
     return code
+
+
+def batch(args: argparse.Namespace, output: Output) -> int:
+    import asyncio
+
+    from nemo_cli.batch import Batch, BatchState, Outcome, exit_code, invalid, write_results
+    from nemo_cli.manifest import read_manifest
+
+    if args.jobs < 1:
+        output.error("--jobs must be at least 1.")
+        return ExitCode.USAGE
+    manifest: Path = args.manifest
+    rows, bad = read_manifest(manifest)  # every row checked before anything is uploaded
+    for row in bad:
+        output.error(f"line {row.line}: {row.reason}; skipped")
+    results = args.results or manifest.with_name(manifest.stem + ".results.csv")
+    home = home_of(args)
+    outcomes: list[Outcome] = [invalid(row) for row in bad]
+    state = BatchState(home, manifest)
+    with state.held(), open_backend(api_of(args), home) as backend:
+        store = Store(home, profile=backend.profile)
+        token = os.environ.get("NEMO_TOKEN") if not backend.embedded else None
+        language = language_of(args)
+        runner = Runner(backend.url, store, output, language=language, token=token)
+        try:  # one identity for every row (and the balance, before spending it)
+            code = runner.say("credits").code
+        finally:
+            runner.close()
+        if code:
+            return code
+        work = Batch(
+            backend.url,
+            store.load(),
+            state,
+            output,
+            jobs=args.jobs,
+            language=language,
+            platform=runner.conversation.settings.platform,
+            token=token,
+        )
+        try:
+            asyncio.run(work.run(rows))
+        except KeyboardInterrupt:
+            done = {o.line for o in work.outcomes}
+            outcomes += work.outcomes
+            outcomes += [
+                Outcome(r.line, str(r.output), "interrupted", ExitCode.INTERRUPTED)
+                for r in rows
+                if r.line not in done
+            ]
+            write_results(results, outcomes)
+            output.error(
+                say(
+                    "batch_interrupted",
+                    language,
+                    made=sum(o.status in ("made", "already made") for o in outcomes),
+                    rows=len(rows),
+                )
+            )
+            return ExitCode.INTERRUPTED
+    outcomes += work.outcomes
+    write_results(results, outcomes)
+    made = sum(o.status in ("made", "already made") for o in outcomes)
+    output.result(
+        "batch",
+        text=say("batch_done", language, made=made, rows=len(outcomes), results=results),
+        made=made,
+        rows=len(outcomes),
+        results=str(results),
+    )
+    return exit_code(outcomes)
 
 
 def serve(args: argparse.Namespace, output: Output) -> int:
