@@ -46,3 +46,5 @@ class FakeConfig:
     render_poll_hint: float | None = 0.5  # Retry-After on render answers; None: no hint
     preview_renders: bool = False  # 640x360 renders, for tests
     real_renders: bool = True  # encode a real MP4 (needs the render extra)
+    lease_ttl: float = 10.0  # wall-clock seconds a render's holder may go silent (leases.py)
+    adopt_orphans: bool = False  # restart unheld jobs unasked (a server); else when polled

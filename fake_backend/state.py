@@ -14,7 +14,10 @@ APP = "nemo_agent"
 
 
 class Fake:
-    """The state behind one app: config, store, render jobs, the seeded random source."""
+    """The state behind one app: config, store, render jobs, the seeded random source.
+
+    ``random`` is seeded for faults and latencies only; ids come from ``fake_backend.ids``.
+    """
 
     def __init__(self, config: FakeConfig) -> None:
         self.config = config
@@ -37,6 +40,8 @@ class Fake:
             self.renders,
             preview=config.preview_renders,
             real=config.real_renders,
+            lease_ttl=config.lease_ttl,
+            adopt_orphans=config.adopt_orphans,
         )
 
     def close(self) -> None:

@@ -511,6 +511,7 @@ def serve(args: argparse.Namespace, output: Output) -> int:
         latency=Latency.realistic() if args.realistic else Latency(),
         render_poll_hint=None if args.realistic else 0.5,
         preview_renders=args.preview,
+        adopt_orphans=True,  # finish what a stopped or killed server left
     )
     if getattr(args, "replay", None):
         from cassettes import Cassette

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import secrets
-import uuid
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from fake_backend import ids
 from fake_backend.answers import (
     endpoint,
     failure,
@@ -79,10 +79,10 @@ def _token_answer(fake: Fake, value: str, token: dict[str, Any]) -> dict[str, An
 async def create_session(request: Request, fake: Fake, fault: Fault | None) -> Response:
     user = user_of(request, fake)
     body = await json_body(request, fake)
-    session_id = str(fake.random.randrange(10**18, 10**19))
+    session_id = ids.session_id()
     session = {
         "id": session_id,
-        "task_id": f"task_{uuid.uuid4().hex[:12]}",
+        "task_id": ids.task_id(),
         "user_id": user["id"],
         "task_name": str(body.get("task_name") or "project"),
         "language": str(body.get("language") or "en"),

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 import shutil
-import uuid
 from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
-from fake_backend import media
+from fake_backend import ids, media
 from fake_backend.answers import (
     endpoint,
     failure,
@@ -127,10 +125,10 @@ async def _receive_urls(request: Request, fake: Fake, user: dict[str, Any]) -> l
 
 
 def _new_upload(fake: Fake, user: dict[str, Any], name: str, file_type: str) -> dict[str, Any]:
-    upload_id = uuid.uuid4().hex
+    upload_id = ids.upload_id()
     folder = fake.uploads / upload_id
     folder.mkdir()
-    key = secrets.token_urlsafe(12)
+    key = ids.file_key()
     return {
         "id": upload_id,
         "user_id": user["id"],
