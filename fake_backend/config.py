@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fake_backend.clock import Clock
+from fake_backend.executor import Executor
 from fake_backend.faults import FaultPlan
 
 DAY = 86400.0
@@ -48,3 +49,4 @@ class FakeConfig:
     real_renders: bool = True  # encode a real MP4 (needs the render extra)
     lease_ttl: float = 10.0  # wall-clock seconds a render's holder may go silent (leases.py)
     adopt_orphans: bool = False  # restart unheld jobs unasked (a server); else when polled
+    executor: Executor | None = None  # where renders run (fake_backend.executor); None: local

@@ -106,6 +106,7 @@ class RayExecutor:
         import ray
 
         self._ray = ray
+        self._owns_cluster = not ray.is_initialized() and not address
         if not ray.is_initialized():
             options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
             if address:
@@ -186,6 +187,8 @@ class RayExecutor:
                 break
         self._closing.set()
         self._watcher.join(timeout=5)
+        if self._owns_cluster:  # the local cluster this executor started goes with it
+            self._ray.shutdown()
 
 
 def _plain(error: BaseException) -> BaseException:

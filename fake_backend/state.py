@@ -42,6 +42,7 @@ class Fake:
             real=config.real_renders,
             lease_ttl=config.lease_ttl,
             adopt_orphans=config.adopt_orphans,
+            executor=config.executor,
         )
 
     def close(self) -> None:

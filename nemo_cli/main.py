@@ -152,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="the results CSV (default: MANIFEST's name with .results.csv, beside it)",
     )
+    _executor_option(batch)
 
     serve = command("serve", "serve the fake backend over HTTP (for other front-ends and tests)")
     serve.add_argument("--host", default="127.0.0.1")
@@ -167,7 +168,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--data", type=Path, default=None, help="folder for the database and files")
     serve.add_argument("--preview", action="store_true", help="render 640x360 previews (fast)")
+    _executor_option(serve)
     return parser
+
+
+def _executor_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--executor",
+        default="local",
+        metavar="KIND",
+        help="where the fake renders: local (default), ray (a local Ray cluster) or "
+        "ray=HOST:PORT (an existing one); see docs/batch.md",
+    )
 
 
 def _video_options(parser: argparse.ArgumentParser) -> None:
@@ -195,6 +207,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         output.error("Interrupted.")
         return ExitCode.INTERRUPTED
+    except UsageError as exc:
+        output.error(str(exc))
+        return ExitCode.USAGE
     except UserInputError as exc:
         output.error(str(exc), error_class="user_input")
         return ExitCode.USER_INPUT
@@ -417,6 +432,19 @@ def chat(runner: Runner, output: Output, files: list[Path]) -> int:
     return code
 
 
+def _executor(args: argparse.Namespace) -> Any:
+    from fake_backend.executor import executor_for
+
+    try:
+        return executor_for(args.executor)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+class UsageError(Exception):
+    """Bad command-line arguments found after parsing (exit 2)."""
+
+
 def batch(args: argparse.Namespace, output: Output) -> int:
     import asyncio
 
@@ -433,8 +461,14 @@ def batch(args: argparse.Namespace, output: Output) -> int:
     results = args.results or manifest.with_name(manifest.stem + ".results.csv")
     home = home_of(args)
     outcomes: list[Outcome] = [invalid(row) for row in bad]
+    api = api_of(args)
+    if args.executor != "local" and api != EMBEDDED:
+        output.error(
+            "--executor chooses where the embedded backend renders; give it to `nemo serve`."
+        )
+        return ExitCode.USAGE
     state = BatchState(home, manifest)
-    with state.held(), open_backend(api_of(args), home) as backend:
+    with state.held(), open_backend(api, home, executor=_executor(args)) as backend:
         store = Store(home, profile=backend.profile)
         token = os.environ.get("NEMO_TOKEN") if not backend.embedded else None
         language = language_of(args)
@@ -504,6 +538,7 @@ def serve(args: argparse.Namespace, output: Output) -> int:
     data = args.data or home_of(args) / "serve"
     data.mkdir(parents=True, exist_ok=True)
     config = FakeConfig(
+        executor=_executor(args),
         data_dir=data,
         database=str(data / "fake.db"),
         faults=faults,

@@ -167,3 +167,32 @@ def test_usage_errors(home: Path, catalogue: Path, capsys: pytest.CaptureFixture
     assert main(["batch", str(manifest)]) == ExitCode.USER_INPUT
     assert "missing: output" in capsys.readouterr().err
     assert not (home / "fake").exists()  # refused before any backend started
+
+
+def test_executor_options_are_checked_before_anything_runs(
+    home: Path, catalogue: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = catalogue / "m.csv"
+    manifest.write_text("photos,prompt,output\nshoe,a promo,a.mp4\n", encoding="utf-8")
+    assert main(["batch", str(manifest), "--executor", "spark"]) == ExitCode.USAGE
+    assert "use local, ray or ray=HOST:PORT" in capsys.readouterr().err
+    code = main(["batch", str(manifest), "--executor", "ray", "--api", "http://127.0.0.1:9"])
+    assert code == ExitCode.USAGE
+    assert "give it to `nemo serve`" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_batch_renders_on_a_local_ray_cluster(
+    home: Path, catalogue: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("ray")
+    manifest = catalogue / "m.csv"
+    manifest.write_text(
+        "photos,logo,prompt,output\n"
+        "shoe,logo.png,a 3-second promo,ray/shoe.mp4\n"
+        "watch,logo.png,a 3-second promo,ray/watch.mp4\n",
+        encoding="utf-8",
+    )
+    assert main(["batch", str(manifest), "--executor", "ray"]) == ExitCode.OK
+    for name in ("shoe", "watch"):
+        assert video(catalogue / "ray" / f"{name}.mp4")[0] == pytest.approx(3.0, abs=0.2)
