@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fake_backend.clock import Clock
+from fake_backend.executor import Executor
 from fake_backend.faults import FaultPlan
 from fake_backend.limits import Limits
 
@@ -50,3 +51,4 @@ class FakeConfig:
     render_workers: int = 2  # worker processes for renders, shared fairly between accounts
     lease_ttl: float = 10.0  # wall-clock seconds a render's holder may go silent (leases.py)
     adopt_orphans: bool = False  # restart unheld jobs unasked (a server); else when polled
+    executor: Executor | None = None  # where renders run (fake_backend.executor); None: local

@@ -77,3 +77,17 @@ class ThreadExecutor:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def executor_for(spec: str) -> Executor | None:
+    """``--executor``: ``local`` (None: the default) or ``ray[=ADDRESS]`` (a cluster)."""
+    name, _, address = spec.partition("=")
+    if name == "local" and not address:
+        return None
+    if name == "ray":
+        try:
+            from fake_backend.ray_executor import RayExecutor
+        except ImportError as error:  # pragma: no cover - the extra is part of `all`
+            raise ValueError("--executor ray needs Ray: pip install 'nemo-toolkit[ray]'") from error
+        return RayExecutor(address or None)
+    raise ValueError(f"--executor {spec!r}: use local, ray or ray=HOST:PORT")

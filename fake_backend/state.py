@@ -43,7 +43,7 @@ class Fake:
             real=config.real_renders,
             lease_ttl=config.lease_ttl,
             adopt_orphans=config.adopt_orphans,
-            executor=FairPool(config.render_workers),
+            executor=config.executor or FairPool(config.render_workers),
         )
 
     def close(self) -> None:

@@ -37,7 +37,8 @@ class Backend:
         self.close()
 
 
-def open_backend(api: str | None, home: Path) -> Backend:
+def open_backend(api: str | None, home: Path, *, executor: Any = None) -> Backend:
+    """``executor``: where the embedded fake renders (``fake_backend.executor``); None: local."""
     if api and api != EMBEDDED:
         digest = hashlib.sha256(api.rstrip("/").encode()).hexdigest()[:10]
         return Backend(api.rstrip("/"), f"api-{digest}", embedded=False)
@@ -45,6 +46,11 @@ def open_backend(api: str | None, home: Path) -> Backend:
 
     folder = home / "fake"
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    config = FakeConfig(data_dir=folder, database=str(folder / "fake.db"), render_poll_hint=0.25)
+    config = FakeConfig(
+        data_dir=folder,
+        database=str(folder / "fake.db"),
+        render_poll_hint=0.25,
+        executor=executor,
+    )
     server = EmbeddedServer(create_app(config)).start()
     return Backend(server.url, EMBEDDED, embedded=True, server=server)

@@ -156,6 +156,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--cancel", nargs="?", const="", metavar="RENDER_ID", help="cancel a pending render"
     )
 
+    batch = command("batch", "one video per row of a manifest (CSV or JSON Lines), resumable")
+    batch.add_argument(
+        "manifest",
+        type=Path,
+        metavar="MANIFEST",
+        help="the rows: photos, logo, prompt, output, aspect, language",
+    )
+    batch.add_argument("--jobs", "-j", type=int, default=2, help="videos made at once (default 2)")
+    batch.add_argument(
+        "--results",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the results CSV (default: MANIFEST's name with .results.csv, beside it)",
+    )
+    _executor_option(batch)
+
     serve = command("serve", "serve the fake backend over HTTP (for other front-ends and tests)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument(
@@ -172,12 +189,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--data", type=Path, default=None, help="folder for the database and files")
     serve.add_argument("--preview", action="store_true", help="render 640x360 previews (fast)")
+    _executor_option(serve)
 
     studio = command("studio", "make videos in a web page: a local studio for your browser")
     studio.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback)")
     studio.add_argument("--port", type=int, default=8770)
     studio.add_argument("--open", action="store_true", help="open the page in a browser")
     return parser
+
+
+def _executor_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--executor",
+        default="local",
+        metavar="KIND",
+        help="where the fake renders: local (default), ray (a local Ray cluster) or "
+        "ray=HOST:PORT (an existing one); see docs/batch.md",
+    )
 
 
 def _video_options(parser: argparse.ArgumentParser) -> None:
@@ -204,10 +232,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(args, output)
         if args.command == "studio":
             return studio(args, output)
+        if args.command == "batch":
+            return batch(args, output)
         return run_command(args, output)
     except KeyboardInterrupt:
         output.error("Interrupted.")
         return ExitCode.INTERRUPTED
+    except UsageError as exc:
+        output.error(str(exc))
+        return ExitCode.USAGE
     except UserInputError as exc:
         output.error(str(exc), error_class="user_input")
         return ExitCode.USER_INPUT
@@ -589,6 +622,96 @@ def chat(runner: Runner, output: Output, files: list[Path]) -> int:
     return code
 
 
+def _executor(args: argparse.Namespace) -> Any:
+    from fake_backend.executor import executor_for
+
+    try:
+        return executor_for(args.executor)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+class UsageError(Exception):
+    """Bad command-line arguments found after parsing (exit 2)."""
+
+
+def batch(args: argparse.Namespace, output: Output) -> int:
+    import asyncio
+
+    from nemo_cli.batch import Batch, BatchState, Outcome, exit_code, invalid, write_results
+    from nemo_cli.manifest import read_manifest
+
+    if args.jobs < 1:
+        output.error("--jobs must be at least 1.")
+        return ExitCode.USAGE
+    manifest: Path = args.manifest
+    rows, bad = read_manifest(manifest)  # every row checked before anything is uploaded
+    for row in bad:
+        output.error(f"line {row.line}: {row.reason}; skipped")
+    results = args.results or manifest.with_name(manifest.stem + ".results.csv")
+    home = home_of(args)
+    outcomes: list[Outcome] = [invalid(row) for row in bad]
+    api = api_of(args)
+    if args.executor != "local" and api != EMBEDDED:
+        output.error(
+            "--executor chooses where the embedded backend renders; give it to `nemo serve`."
+        )
+        return ExitCode.USAGE
+    state = BatchState(home, manifest)
+    with state.held(), open_backend(api, home, executor=_executor(args)) as backend:
+        store = Store(home, profile=backend.profile)
+        token = os.environ.get("NEMO_TOKEN") if not backend.embedded else None
+        language = language_of(args)
+        runner = Runner(backend.url, store, output, language=language, token=token)
+        try:  # one identity for every row (and the balance, before spending it)
+            code = runner.say("credits").code
+        finally:
+            runner.close()
+        if code:
+            return code
+        work = Batch(
+            backend.url,
+            store.load(),
+            state,
+            output,
+            jobs=args.jobs,
+            language=language,
+            platform=runner.conversation.settings.platform,
+            token=token,
+        )
+        try:
+            asyncio.run(work.run(rows))
+        except KeyboardInterrupt:
+            done = {o.line for o in work.outcomes}
+            outcomes += work.outcomes
+            outcomes += [
+                Outcome(r.line, str(r.output), "interrupted", ExitCode.INTERRUPTED)
+                for r in rows
+                if r.line not in done
+            ]
+            write_results(results, outcomes)
+            output.error(
+                say(
+                    "batch_interrupted",
+                    language,
+                    made=sum(o.status in ("made", "already made") for o in outcomes),
+                    rows=len(rows),
+                )
+            )
+            return ExitCode.INTERRUPTED
+    outcomes += work.outcomes
+    write_results(results, outcomes)
+    made = sum(o.status in ("made", "already made") for o in outcomes)
+    output.result(
+        "batch",
+        text=say("batch_done", language, made=made, rows=len(outcomes), results=results),
+        made=made,
+        rows=len(outcomes),
+        results=str(results),
+    )
+    return exit_code(outcomes)
+
+
 def serve(args: argparse.Namespace, output: Output) -> int:
     """Exit 2 for bad arguments (a port outside 0-65535, a bad fault plan), 6 when the
     address cannot be bound (in use, or not this machine's); the banner once it is bound."""
@@ -611,6 +734,7 @@ def serve(args: argparse.Namespace, output: Output) -> int:
     data = args.data or home_of(args) / "serve"
     data.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new folder: the owner's only
     config = FakeConfig(
+        executor=_executor(args),
         data_dir=data,
         database=str(data / "fake.db"),
         faults=faults,

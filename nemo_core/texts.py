@@ -211,6 +211,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     "render_kept": (
         "The render {render_id} is kept: run `nemo export --resume` to pick it up.",
         "渲染 {render_id} 已保存：运行 `nemo export --resume` 即可接上。",
+    "batch_interrupted": (
+        "Interrupted: {made} of {rows} rows have their video. Run the same command again to "
+        "resume; renders already paid for are kept.",
+        "已中断：{rows} 行中 {made} 行已有视频。再次运行同一命令即可继续；已付费的渲染会保留。",
+    ),
+    "batch_done": (
+        "{made} of {rows} rows have their video; results in {results}",
+        "{rows} 行中 {made} 行已有视频；结果见 {results}",
     ),
 }
 
