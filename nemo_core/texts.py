@@ -211,6 +211,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "render_kept": (
         "The render {render_id} is kept: run `nemo export --resume` to pick it up.",
         "渲染 {render_id} 已保存：运行 `nemo export --resume` 即可接上。",
+    ),
     "batch_interrupted": (
         "Interrupted: {made} of {rows} rows have their video. Run the same command again to "
         "resume; renders already paid for are kept.",
