@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cassettes.format import CassetteError
+from cassettes.mismatch import CassetteMismatch
 from nemo_cli.backend import EMBEDDED, Backend, open_backend
 from nemo_cli.exit_codes import ExitCode, describe
 from nemo_cli.output import Output, make_output
@@ -192,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if verbose:
             traceback.print_exc()
         output.error(str(exc), error_class="cassette")
-        return ExitCode.CASSETTE if hasattr(exc, "detail") else ExitCode.USAGE
+        return ExitCode.CASSETTE if isinstance(exc, CassetteMismatch) else ExitCode.USAGE
     except (NemoError, OSError) as exc:
         if verbose:
             traceback.print_exc()
