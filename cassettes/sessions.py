@@ -36,6 +36,11 @@ def transcript_line(message: Message, base: str) -> dict[str, Any]:
     return line
 
 
+def in_transcript(message: Message) -> bool:
+    """Upload progress depends on how the transport reads files, not on the wire: left out."""
+    return not (message.kind is MessageKind.PROGRESS and message.data.get("what") == "upload")
+
+
 def saved_line(name: str, size: int) -> dict[str, Any]:
     """A download, as the transcript keeps it: the file's name and size."""
     return {"kind": "saved", "text": f"{name}: {size} bytes"}
@@ -118,6 +123,8 @@ def run_script(
                 conversation.cancel_export(_render_id(step["cancel"]))
             interrupted = False
             for message in driver.run(conversation):
+                if not in_transcript(message):
+                    continue
                 transcript.append(transcript_line(message, base_url))
                 if message.kind is MessageKind.VIDEO_READY:
                     ready = message
@@ -150,6 +157,7 @@ def _download(driver: SyncDriver, ready: Message | None, target: Path) -> dict[s
 __all__ = [
     "REPLAY_BASE",
     "MessageKind",
+    "in_transcript",
     "replay_script",
     "run_script",
     "saved_line",

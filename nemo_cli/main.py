@@ -301,12 +301,13 @@ class _Session:
         if self.cassette is None or self.replaying:
             return
         from cassettes.format import Cassette, same_recording
-        from cassettes.sessions import transcript_line
+        from cassettes.sessions import in_transcript, transcript_line
 
         self.cassette.script = runner.script
         self.cassette.transcript = [
             line if isinstance(line, dict) else transcript_line(line, self.backend.url)
             for line in runner.shown
+            if isinstance(line, dict) or in_transcript(line)
         ]
         temp = self.transport.path
         self.cassette.save(temp)

@@ -11,7 +11,7 @@ import pytest
 from cassettes import Cassette, ReplayTransport
 from cassettes.audit import findings
 from cassettes.format import same_recording
-from cassettes.scenarios import RECORDINGS, SCENARIOS, record, update_transcripts
+from cassettes.scenarios import RECORDINGS, SCENARIOS, record, rerecord, update_transcripts
 from cassettes.sessions import REPLAY_BASE, run_script
 from cassettes.vcr import use_cassette
 from fake_backend import EmbeddedServer, FakeConfig, create_app
@@ -101,14 +101,16 @@ def test_a_token_given_to_the_client_recorded_through_vcrpy(tmp_path: Path, samp
 def test_re_recording_an_unchanged_scenario_keeps_the_file(tmp_path: Path, samples: Path) -> None:
     scenario = next(s for s in SCENARIOS if s.name == "token-expired-1001")
     target = tmp_path / "token.json"
-    _, changed = record(scenario, target, samples)
+    _, changed = rerecord(scenario, target, samples)
     first = target.read_text()
-    _, changed_again = record(scenario, target, samples)
+    kept = record(scenario, target, samples)
+    assert kept.transcript == Cassette.load(target).transcript
+    _, changed_again = rerecord(scenario, target, samples)
     assert changed and not changed_again
     assert target.read_text() == first  # a no-op diff
     assert not list(tmp_path.glob(".recording-*"))  # no leftovers
     (tmp_path / "old.json").write_text(first.replace("nemo-cassette/2", "nemo-cassette/1"))
-    _, upgraded = record(scenario, tmp_path / "old.json", samples)
+    _, upgraded = rerecord(scenario, tmp_path / "old.json", samples)
     assert upgraded  # an older version is rewritten in the new one
 
 
