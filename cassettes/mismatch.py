@@ -59,10 +59,11 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-def _score(sent: dict[str, Any], recorded: dict[str, Any]) -> tuple[int, int, int]:
+def _score(sent: dict[str, Any], recorded: dict[str, Any]) -> tuple[int, int]:
+    """Closer first: the same method and path, then the fewest body fields apart."""
     same_method = sent["method"] == recorded["method"]
     same_path = normalise_path(sent["path"]) == normalise_path(recorded["path"])
-    return (int(same_method) + int(same_path), -len(body_differences(sent, recorded)), 0)
+    return (int(same_method) + int(same_path), -len(body_differences(sent, recorded)))
 
 
 def mismatch(

@@ -191,8 +191,14 @@ SCENARIOS = [
 ]
 
 
-def record(scenario: Scenario, target: Path, samples: Path) -> tuple[Cassette, bool]:
-    """Record ``scenario`` into ``target``: (the new recording, whether the file changed)."""
+def record(scenario: Scenario, target: Path, samples: Path) -> Cassette:
+    """Record ``scenario`` into ``target`` (kept as it was when nothing but timings and
+    random ids changed); the recording as the file now holds it."""
+    return rerecord(scenario, target, samples)[0]
+
+
+def rerecord(scenario: Scenario, target: Path, samples: Path) -> tuple[Cassette, bool]:
+    """Record ``scenario`` into ``target``: (the recording, whether the file changed)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".recording-", suffix=".json")
     os.close(fd)
@@ -207,7 +213,7 @@ def record(scenario: Scenario, target: Path, samples: Path) -> tuple[Cassette, b
     finally:
         if os.path.exists(temp):
             os.unlink(temp)
-    return cassette, not unchanged
+    return Cassette.load(target), not unchanged
 
 
 def _record(scenario: Scenario, target: Path, samples: Path) -> Cassette:
@@ -283,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         for scenario in chosen:
             started = time.monotonic()
-            cassette, changed = record(scenario, args.out / f"{scenario.name}.json", samples)
+            cassette, changed = rerecord(scenario, args.out / f"{scenario.name}.json", samples)
             print(
                 f"{scenario.name}: {len(cassette.interactions)} interactions, "
                 f"{len(cassette.transcript)} messages ({time.monotonic() - started:.1f} s)"
@@ -296,4 +302,4 @@ if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())
 
 
-__all__: list[str] = ["SCENARIOS", "Scenario", "record"]
+__all__: list[str] = ["SCENARIOS", "Scenario", "record", "rerecord", "update_transcripts"]

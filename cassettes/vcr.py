@@ -133,10 +133,12 @@ def from_vcr(
 ) -> Cassette:
     """A cassette from what vcrpy recorded, redacted as our recorder redacts."""
     cassette = Cassette(name, "recorded through vcrpy")
+    requests_seen: list[dict[str, str]] = []
     for request, response in zip(requests, responses, strict=True):
         url = urlsplit(request.uri)
         base = f"{url.scheme}://{url.netloc}"
         headers = {k.lower(): v for k, v in request.headers.items()}
+        requests_seen.append(headers)
         kept: dict[str, Any] = {
             "method": request.method,
             "path": url.path + (f"?{url.query}" if url.query else ""),
@@ -158,7 +160,28 @@ def from_vcr(
             answer.update(body_to_json(content, answer_headers.get("content-type", "")))
             cassette.redactor.learn_from_json(answer.get("json"))
         cassette.interactions.append({"at": 0.0, "request": kept, "response": answer})
+    cassette.start = _inferred_start(cassette.interactions, requests_seen)
     return cassette
+
+
+def _inferred_start(interactions: list[dict[str, Any]], headers: list[Any]) -> dict[str, Any]:
+    """vcrpy never saw where the client started; what its requests show of it: a token
+    used before any was asked for was given (``NEMO_TOKEN``), so a replay uses it too."""
+    for interaction, sent in zip(interactions, headers, strict=True):
+        if interaction["request"]["path"].endswith("/anonymous-token"):
+            break
+        scheme, _, token = (sent.get("authorization") or "").partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            return {"snapshot": {}, "token": token.strip(), "language": _language(interactions)}
+    return {}
+
+
+def _language(interactions: list[dict[str, Any]]) -> str:
+    for interaction in interactions:  # the session was created in it
+        body = interaction["request"].get("json")
+        if isinstance(body, dict) and isinstance(body.get("language"), str):
+            return str(body["language"])
+    return "en"
 
 
 # -- vcrpy's plumbing ----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 
 from cassettes.format import CassetteError
+from cassettes.mismatch import CassetteMismatch
 from nemo_cli.backend import EMBEDDED, Backend, open_backend
 from nemo_cli.exit_codes import ExitCode, describe
 from nemo_cli.output import Output, make_output
@@ -248,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if verbose:
             traceback.print_exc()
         output.error(str(exc), error_class="cassette")
-        return ExitCode.CASSETTE if hasattr(exc, "detail") else ExitCode.USAGE
+        return ExitCode.CASSETTE if isinstance(exc, CassetteMismatch) else ExitCode.USAGE
     except (NemoError, OSError) as exc:
         if verbose:
             traceback.print_exc()
@@ -356,12 +357,13 @@ class _Session:
         if self.cassette is None or self.replaying:
             return
         from cassettes.format import Cassette, same_recording
-        from cassettes.sessions import transcript_line
+        from cassettes.sessions import in_transcript, transcript_line
 
         self.cassette.script = runner.script
         self.cassette.transcript = [
             line if isinstance(line, dict) else transcript_line(line, self.backend.url)
             for line in runner.shown
+            if isinstance(line, dict) or in_transcript(line)
         ]
         temp = self.transport.path
         self.cassette.save(temp)

@@ -11,7 +11,7 @@ import pytest
 from cassettes import Cassette, ReplayTransport
 from cassettes.audit import findings
 from cassettes.format import same_recording
-from cassettes.scenarios import RECORDINGS, SCENARIOS, record, update_transcripts
+from cassettes.scenarios import RECORDINGS, SCENARIOS, record, rerecord, update_transcripts
 from cassettes.sessions import REPLAY_BASE, run_script
 from cassettes.vcr import use_cassette
 from fake_backend import EmbeddedServer, FakeConfig, create_app
@@ -68,17 +68,49 @@ def test_round_trip_through_vcrpy_recording(tmp_path: Path, samples: Path) -> No
     assert played.all_played
 
 
+def test_a_token_given_to_the_client_recorded_through_vcrpy(tmp_path: Path, samples: Path) -> None:
+    """vcrpy never sees where the client started: a token used before any was asked for
+    was given, so the cassette starts with it (redacted) and our player replays it."""
+    from cassettes.sessions import replay_script
+    from nemo_core.conversation import Settings
+    from nemo_core.wire import Secret
+
+    target = tmp_path / "token.json"
+    script = [{"say": "credits"}, {"say": "status"}]
+    with EmbeddedServer(create_app(FakeConfig(real_renders=False))) as server:
+        token = httpx.post(
+            server.url + "/api/auth/anonymous-token", headers={"X-Client-Id": "given"}
+        ).json()["data"]["token"]
+        with use_cassette(target, base=server.url, record_mode="all"):
+            live = run_script(
+                script,
+                base_url=server.url,
+                transport=httpx.HTTPTransport(),
+                files=samples,
+                now=NOW,
+                sleep=lambda s: None,
+                settings=Settings(token=Secret(token), platform="unknown"),
+            )
+    saved = Cassette.load(target)
+    assert token not in target.read_text() and findings(target.read_text()) == []
+    assert saved.start["token"] == "nmv_usr_REDACTED1"
+    saved.started_at, saved.script = NOW, script  # vcrpy knows neither
+    assert replay_script(saved, ReplayTransport(saved), samples) == live
+
+
 def test_re_recording_an_unchanged_scenario_keeps_the_file(tmp_path: Path, samples: Path) -> None:
     scenario = next(s for s in SCENARIOS if s.name == "token-expired-1001")
     target = tmp_path / "token.json"
-    _, changed = record(scenario, target, samples)
+    _, changed = rerecord(scenario, target, samples)
     first = target.read_text()
-    _, changed_again = record(scenario, target, samples)
+    kept = record(scenario, target, samples)
+    assert kept.transcript == Cassette.load(target).transcript
+    _, changed_again = rerecord(scenario, target, samples)
     assert changed and not changed_again
     assert target.read_text() == first  # a no-op diff
     assert not list(tmp_path.glob(".recording-*"))  # no leftovers
     (tmp_path / "old.json").write_text(first.replace("nemo-cassette/2", "nemo-cassette/1"))
-    _, upgraded = record(scenario, tmp_path / "old.json", samples)
+    _, upgraded = rerecord(scenario, tmp_path / "old.json", samples)
     assert upgraded  # an older version is rewritten in the new one
 
 
