@@ -143,15 +143,15 @@ QUOTES = (
 TEXT_LEADS: tuple[tuple[str, str, bool], ...] = (  # (kind, pattern, strict)
     (
         "title",
-        r"\btitle(?:d| it| this)?\s*(?::|=|-|is|as|to|should be|reading|reads?|"
+        r"(?<![a-z])title(?:d| it| this)?\s*(?::|=|-|is|as|to|should be|reading|reads?|"
         r"saying|that says|says?|of|with|called|like)\s*",
         False,
     ),
-    ("title", r"\btitled\s+", False),
-    ("title", r"\b(?:call|name) (?:it|the video|the promo|this)\s+", False),
-    ("title", r"\b(?:headline|heading)\s*(?::|is|to|saying|of)?\s*", True),
-    ("title", r"\b(?:a|the|with|new|add|big) title\s+", True),
-    ("title", r"\btitle\s+", True),
+    ("title", r"(?<![a-z])titled\s+", False),
+    ("title", r"(?<![a-z])(?:call|name) (?:it|the video|the promo|this)\s+", False),
+    ("title", r"(?<![a-z])(?:headline|heading)\s*(?::|is|to|saying|of)?\s*", True),
+    ("title", r"(?<![a-z])(?:a|the|with|new|add|big) title\s+", True),
+    ("title", r"(?<![a-z])title\s+", True),
     (
         "title",
         r"(?:标题|题目|片名|大标题|主标题)\s*(?:是|为|改成|改为|换成|写|叫|用|:|：)\s*",
@@ -161,13 +161,17 @@ TEXT_LEADS: tuple[tuple[str, str, bool], ...] = (  # (kind, pattern, strict)
     ("title", r"(?:叫做|名字叫|取名|命名为)\s*", False),
     (
         "caption",
-        r"\b(?:captions?|subtitles?|taglines?|slogan|tag line)\s*(?::|=|-|is|as|to|"
+        r"(?<![a-z])(?:captions?|subtitles?|taglines?|slogan|tag line)\s*(?::|=|-|is|as|to|"
         r"should be|reading|reads?|saying|that says|says?|of|with|like)\s*",
         False,
     ),
-    ("caption", r"\b(?:a|the|with|add|new) (?:captions?|subtitles?|taglines?|slogan)\s+", True),
-    ("text", r"\b(?:text|words?|line)\s*(?::|=|saying|that says|reading|says)\s*", False),
-    ("text", r"\b(?:the|with|add|some) (?:text|words)\s+", True),
+    (
+        "caption",
+        r"(?<![a-z])(?:a|the|with|add|new) (?:captions?|subtitles?|taglines?|slogan)\s+",
+        True,
+    ),
+    ("text", r"(?<![a-z])(?:text|words?|line)\s*(?::|=|saying|that says|reading|says)\s*", False),
+    ("text", r"(?<![a-z])(?:the|with|add|some) (?:text|words)\s+", True),
     (
         "caption",
         r"(?:字幕|文字|文案|标语|口号|广告语)\s*(?:是|为|改成|改为|换成|写|用|:|：)\s*",

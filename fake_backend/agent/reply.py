@@ -23,11 +23,11 @@ CAN_DO = {
     "en": (
         "I can make a video from your uploads (say how long and for which platform), add or "
         "remove music, a title, captions or your logo, make it shorter or longer, change the "
-        "aspect, the order or the motion, remove a photo, and undo or redo."
+        "aspect, the order or the motion, remove a photo, and undo or redo. What should I do?"
     ),
     "zh": (
         "我可以用你上传的素材制作视频（告诉我时长和平台），加上或去掉音乐、标题、字幕和 logo，"
-        "调整时长、比例、顺序和动效，删除某张图片，也可以撤销或重做。"
+        "调整时长、比例、顺序和动效，删除某张图片，也可以撤销或重做。你想让我做什么？"
     ),
 }
 _MOTION = {

@@ -309,4 +309,12 @@ ROWS: list[Row] = [
     ("play some music", "built", {"same": True}),
     ("don't add music", "empty", {"same": True}),
     ("make a video but don't add music", "empty", {"music": False, "s": 30}),
+    ("把music去掉", "built", {"music": False}),
+    ("加个title：Big Sale", "built", {"title": "Big Sale"}),
+    ("make it 竖屏", "built", {"aspect": "9:16"}),
+    ("music 小声一点", "built", {"volume": "down"}),
+    ("去掉logo please", "built", {"logo": False}),
+    ("change 时长 to 20秒", "built", {"s": 20}),
+    ("视频改成 square", "built", {"aspect": "1:1"}),
+    ("remove 第二张", "built", {"order": ["sneaker.jpg", "bag.jpg"]}),
 ]

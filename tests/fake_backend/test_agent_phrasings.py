@@ -116,7 +116,7 @@ def _over_http(rows: list[Row]) -> None:
             check(row, before, after, text)
 
 
-SAMPLE = ROWS[::25]
+SAMPLE = ROWS[::40]
 
 
 def test_a_sample_of_the_table_over_http() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,7 +32,8 @@ turns = st.one_of(
     st.lists(st.sampled_from(PIECES), max_size=8).map(" ".join),
     st.lists(st.sampled_from(PIECES), max_size=6).map("".join),
 )
-FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+MANY = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FAST
@@ -69,3 +71,11 @@ def test_a_turn_without_edit_intent_leaves_the_draft_alone(text: str, start: str
 def test_nonsense_is_not_a_video(text: str) -> None:
     reply = respond(text, {}, UPLOADS)
     assert reply.draft == {} and not reply.calls
+
+
+@pytest.mark.slow
+@MANY
+@given(turns, st.sampled_from(["built", "empty"]))
+def test_many_turns_claim_only_what_changed(text: str, start: str) -> None:
+    test_a_reply_claims_a_change_only_when_the_draft_changed.hypothesis.inner_test(text, start)  # type: ignore[attr-defined]
+    test_a_turn_without_edit_intent_leaves_the_draft_alone.hypothesis.inner_test(text, start)  # type: ignore[attr-defined]
