@@ -302,6 +302,9 @@ def test_language_follows_the_turn_when_auto() -> None:
     assert out.texts(MessageKind.CREDITS)[0].startswith("Credits")
     conv.credits(language="zh")
     assert "积分" in drive(conv, server).texts(MessageKind.CREDITS)[0]
+    turn(conv, server, "积分")
+    conv.credits()  # a button has no words: the language of the last turn
+    assert "积分" in drive(conv, server).texts(MessageKind.CREDITS)[0]
 
 
 # -- messages as JSON, with their schema ------------------------------------------------
