@@ -44,6 +44,7 @@ from nemo_core.draft import Draft, describe_changes
 from nemo_core.errors import LocalProtocolError, RemoteProtocolError, UserInputError
 from nemo_core.files import FileFacts, FileKind, check_upload
 from nemo_core.gui import GuiAction, translate
+from nemo_core.message_data import fraction as _fraction
 from nemo_core.policy import Decision, Remedy, RetryBudget, decide, register_url
 from nemo_core.router import Action, route
 from nemo_core.sse import SSEDecoder, SSEProtocolError
@@ -202,11 +203,6 @@ class _Abort(Exception):
 _T = TypeVar("_T")
 _Fed = Response | _Failed | _Opened | _Data | _Elapsed | _Closed | _Broken | None
 _Flow = Generator[Step, _Fed, Any]
-
-
-def _fraction(percent: float) -> float:
-    """The service reports percentages; messages carry fractions 0..1."""
-    return min(1.0, max(0.0, percent / 100))
 
 
 class Conversation:
@@ -421,9 +417,16 @@ class Conversation:
 
     def _begin(self, language: str | None, text: str = "") -> None:
         """This turn's language: given, else the settings' (``"auto"``: the user's own)."""
+        if self._state is not State.IDLE:
+            return  # not a new turn: _start refuses it, the turn in progress keeps its language
         chosen = language or self.settings.language
-        if chosen == "auto":
-            chosen = "zh" if any("\u3400" <= c <= "\u9fff" for c in text) else "en"
+        if chosen == "auto":  # the user's own: Chinese characters, Latin letters, else as before
+            if any("\u3400" <= c <= "\u9fff" for c in text):
+                chosen = "zh"
+            elif any(c.isascii() and c.isalpha() for c in text):
+                chosen = "en"
+            else:
+                chosen = self._language
         self._language = chosen
 
     def _explicit(self, run: Callable[[], Generator[Step, _Fed, Any]]) -> _Flow:

@@ -171,9 +171,11 @@ class AsyncDriver:
         try:
             response = task.result()
         except httpx.HTTPError as exc:
-            conversation.request_failed(describe(exc), elapsed)
+            if conversation.state is State.AWAIT_RESPONSE:
+                conversation.request_failed(describe(exc), elapsed)
             return
-        conversation.response(to_response(response, response.content), elapsed)
+        if conversation.state is State.AWAIT_RESPONSE:  # else abandoned meanwhile: dropped
+            conversation.response(to_response(response, response.content), elapsed)
 
     async def _send(self, conversation: Conversation, request: Request) -> None:
         started = self.clock()

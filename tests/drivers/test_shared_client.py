@@ -68,3 +68,29 @@ def test_threaded_users_share_one_client() -> None:
             thread.join()
         assert not shared.is_closed
     check(conversations, seen)
+
+
+class FakeClock:
+    """The driver's clock, moved by the test: idle time between turns."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_drivers_feed_idle_time_between_turns_to_the_core() -> None:
+    clock = FakeClock()
+    with (
+        EmbeddedServer(create_app(FakeConfig(real_renders=False))) as server,
+        SyncDriver(server.url, clock=clock) as driver,
+    ):
+        conversation = Conversation(now=1_000_000.0)
+        conversation.credits()
+        list(driver.run(conversation))
+        before = conversation.now
+        clock.now += 3 * 3600.0  # the user came back three hours later
+        conversation.credits()
+        list(driver.run(conversation))
+    assert conversation.now >= before + 3 * 3600.0
