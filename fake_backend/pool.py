@@ -4,7 +4,8 @@ An :class:`Executor` (``fake_backend.executor``): ``RenderJobs`` hands it an ``E
 and gets a ``Future``. Renders are CPU-bound, so each real one runs in its own worker
 process (``python -m fake_backend.pool``: a fresh interpreter, so it works whatever the
 embedding program's main module does), at most ``workers`` at a time; a render that
-crashes or runs out of memory takes only its process down, and a stop kills it.
+crashes or runs out of memory takes only its process down, and a stop kills it. Workers
+run at a lower priority (nice 10): the server's answers come before batch renders.
 
 Fair: queued renders start in round-robin order between accounts (one account's ten
 exports do not queue ahead of another's one), and with two or more workers an account
@@ -18,6 +19,7 @@ under the same scheduling.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import queue
@@ -235,6 +237,8 @@ def _read(stream: IO[bytes], messages: queue.Queue[tuple[str, Any]]) -> None:
 
 def _serve_one() -> None:
     """The worker: one render from stdin; stdout carries only the pickled messages."""
+    with contextlib.suppress(OSError):  # batch work: requests get the CPU first
+        os.nice(10)
     channel = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything the renderer prints goes to stderr, not into the channel
 
