@@ -2,8 +2,10 @@
 
 An :class:`Executor` (``fake_backend.executor``): ``RenderJobs`` hands it an ``Encode``
 and gets a ``Future``. Renders are CPU-bound, so each real one runs in its own worker
-process (forked from a forkserver that has the renderer imported), at most ``workers``
-at a time; a render that crashes or runs out of memory takes only its process down.
+process (``python -m fake_backend.pool``: a fresh interpreter, so it works whatever the
+embedding program's main module does), at most ``workers`` at a time; a render that
+crashes or runs out of memory takes only its process down, and a stop kills it. Workers
+run at a lower priority (nice 10): the server's answers come before batch renders.
 
 Fair: queued renders start in round-robin order between accounts (one account's ten
 exports do not queue ahead of another's one), and with two or more workers an account
@@ -17,18 +19,21 @@ under the same scheduling.
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
+import os
+import pickle
+import queue
+import subprocess
+import sys
 import threading
 from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from typing import Any
+from typing import IO, Any
 
 from fake_backend.executor import Encode, Encoded, Progress, Stop, encode
 
-_PRELOAD = ["fake_backend.executor", "fake_backend.render"]
 Runner = Callable[[Encode, Progress, Stop], Encoded]
 
 
@@ -77,8 +82,8 @@ class FairPool:
     def shutdown(self) -> None:
         with self._lock:
             self._closed = True
-            for queue in self._queues.values():
-                for item in queue:
+            for waiting in self._queues.values():
+                for item in waiting:
                     item.future.cancel()  # never started: the next process runs it
             self._queues.clear()
             self._turns.clear()
@@ -96,9 +101,9 @@ class FairPool:
             queues = {account: list(self._queues[account]) for account in self._turns}
         place = 0
         for depth in range(max((len(q) for q in queues.values()), default=0)):
-            for queue in queues.values():
-                if depth < len(queue):
-                    if queue[depth].work.job == job:
+            for waiting in queues.values():
+                if depth < len(waiting):
+                    if waiting[depth].work.job == job:
                         return place
                     place += 1
         return None
@@ -116,12 +121,12 @@ class FairPool:
         if sum(self._running.values()) >= self.workers:
             return None
         for account in list(self._turns):
-            queue = self._queues[account]
+            waiting = self._queues[account]
             if self._running[account] >= self.per_account:
                 continue
-            item = queue.popleft()
+            item = waiting.popleft()
             self._turns.remove(account)
-            if queue:
+            if waiting:
                 self._turns.append(account)
             else:
                 del self._queues[account]
@@ -131,12 +136,12 @@ class FairPool:
     def _drop_stopped(self) -> None:
         """Queued renders cancelled before they started end now, without a worker."""
         for account in list(self._turns):
-            queue = self._queues[account]
-            for item in [i for i in queue if i.stop()]:
-                queue.remove(item)
+            waiting = self._queues[account]
+            for item in [i for i in waiting if i.stop()]:
+                waiting.remove(item)
                 if item.future.set_running_or_notify_cancel():
                     item.future.set_exception(RuntimeError("stopped before it started"))
-            if not queue:
+            if not waiting:
                 del self._queues[account]
                 self._turns.remove(account)
 
@@ -182,55 +187,71 @@ class FairPool:
                 self._lock.notify_all()
 
 
-def _context() -> Any:
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_PRELOAD)  # each worker starts with the renderer loaded
-    return context
-
-
 def _in_process(work: Encode, progress: Progress, stop: Stop) -> Encoded:
-    """One render in a worker process: progress comes back over a pipe, a stop goes out
-    as an event the renderer checks between frames."""
-    context = _context()
-    receiver, sender = context.Pipe(duplex=False)
-    stopping = context.Event()
-    process = context.Process(
-        target=_worker, args=(work, sender, stopping), name="fake-render-worker", daemon=True
+    """One render in a worker process (``python -m fake_backend.pool``): the work goes in
+    pickled on stdin, progress and the result come back pickled on stdout; a stop kills
+    the worker (the job's partial file is the caller's to remove)."""
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "fake_backend.pool"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
-    process.start()
-    sender.close()
+    assert worker.stdin is not None and worker.stdout is not None
+    messages: queue.Queue[tuple[str, Any]] = queue.Queue()
+    reader = threading.Thread(target=_read, args=(worker.stdout, messages), daemon=True)
+    reader.start()
     try:
+        pickle.dump(work, worker.stdin)
+        worker.stdin.close()
         while True:
             if stop():
-                stopping.set()
-            if receiver.poll(0.1):
-                try:
-                    kind, value = receiver.recv()
-                except EOFError:
-                    break
-                if kind == "progress":
-                    progress(value)
-                elif kind == "done":
-                    assert isinstance(value, Encoded)
-                    return value
-                else:
-                    raise RuntimeError(value)
-            elif not process.is_alive() and not receiver.poll():
-                break
-        raise RuntimeError(f"the render worker stopped (exit code {process.exitcode})")
+                raise RuntimeError("the render was stopped")
+            try:
+                kind, value = messages.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if kind == "progress":
+                progress(value)
+            elif kind == "done":
+                assert isinstance(value, Encoded)
+                return value
+            elif kind == "error":
+                raise RuntimeError(value)
+            else:  # the stream ended without a result
+                raise RuntimeError(f"the render worker stopped (exit code {worker.wait()})")
     finally:
-        process.join(timeout=5)
-        if process.is_alive():
-            process.kill()
-            process.join()
-        receiver.close()
+        if worker.poll() is None:
+            worker.kill()
+        worker.wait()
+        reader.join(timeout=5)
 
 
-def _worker(work: Encode, sender: Connection, stopping: Any) -> None:
+def _read(stream: IO[bytes], messages: queue.Queue[tuple[str, Any]]) -> None:
     try:
-        result = encode(work, lambda fraction: sender.send(("progress", fraction)), stopping.is_set)
-        sender.send(("done", result))
+        while True:
+            messages.put(pickle.load(stream))
+    except (EOFError, pickle.UnpicklingError, OSError):
+        messages.put(("end", None))
+
+
+def _serve_one() -> None:
+    """The worker: one render from stdin; stdout carries only the pickled messages."""
+    with contextlib.suppress(OSError):  # batch work: requests get the CPU first
+        os.nice(10)
+    channel = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # anything the renderer prints goes to stderr, not into the channel
+
+    def send(kind: str, value: Any) -> None:
+        pickle.dump((kind, value), channel)
+        channel.flush()
+
+    try:
+        work = pickle.load(sys.stdin.buffer)
+        send("done", encode(work, lambda fraction: send("progress", fraction), lambda: False))
     except BaseException as exc:  # the parent records the sentence, never a traceback
-        sender.send(("error", str(exc) or type(exc).__name__))
-    finally:
-        sender.close()
+        send("error", str(exc) or type(exc).__name__)
+
+
+if __name__ == "__main__":
+    _serve_one()
