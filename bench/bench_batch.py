@@ -4,8 +4,7 @@
 
 Renders ``--videos`` copies of a sample promo (five photos, a logo, text, music;
 640x360 previews unless ``--full``) through the render executors side by side in
-one run: the local executor (threads in the server's process, or the worker-process
-pool where the build has one) and Ray (a local cluster on this machine, media sent
+one run: the local executor (the fake's fair pool of worker processes) and Ray (a local cluster on this machine, media sent
 by content) with 1, 2 and 4 workers. Prints videos per minute for each, then the
 engine's overhead per job: the same jobs with encoding switched off (an empty
 output file), so what is left is shipping the media, scheduling and the reply.
@@ -20,7 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fake_backend.executor import Encode, Executor, ThreadExecutor
+from fake_backend.executor import Encode, Executor
+from fake_backend.pool import FairPool
 from fake_backend.render.samples import promo_draft, write_samples
 
 
@@ -43,13 +43,8 @@ def run(executor: Executor, work: list[Encode]) -> float:
 
 
 def local_executor(workers: int) -> Executor:
-    try:  # the worker-process pool, where this build has one
-        from fake_backend.executor import ProcessExecutor  # type: ignore[attr-defined]
-
-        made: Executor = ProcessExecutor(workers=workers)
-        return made
-    except ImportError:
-        return ThreadExecutor(workers=workers)
+    """The default: the fake's fair pool of worker processes."""
+    return FairPool(workers)
 
 
 def main() -> None:
