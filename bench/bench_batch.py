@@ -4,8 +4,9 @@
 
 Renders ``--videos`` copies of a sample promo (five photos, a logo, text, music;
 640x360 previews unless ``--full``) through the render executors side by side in
-one run: the local executor (the fake's fair pool of worker processes) and Ray (a local cluster on this machine, media sent
-by content) with 1, 2 and 4 workers. Prints videos per minute for each, then the
+one run: the local executor (the fake's pool of worker processes, all of them open to
+one account, as for a batch) and Ray (a local cluster on this machine, media sent by
+content) with 1, 2 and 4 workers. Prints videos per minute for each, then the
 engine's overhead per job: the same jobs with encoding switched off (an empty
 output file), so what is left is shipping the media, scheduling and the reply.
 """
@@ -43,8 +44,8 @@ def run(executor: Executor, work: list[Encode]) -> float:
 
 
 def local_executor(workers: int) -> Executor:
-    """The default: the fake's fair pool of worker processes."""
-    return FairPool(workers)
+    """The default: the fake's pool of worker processes, all open to one account."""
+    return FairPool(workers, per_account=workers)
 
 
 def main() -> None:

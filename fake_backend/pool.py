@@ -49,10 +49,16 @@ class FairPool:
     """At most ``workers`` renders at once; round-robin between accounts."""
 
     def __init__(
-        self, workers: int = 2, *, processes: bool = True, runner: Runner | None = None
+        self,
+        workers: int = 2,
+        *,
+        per_account: int | None = None,
+        processes: bool = True,
+        runner: Runner | None = None,
     ) -> None:
         self.workers = max(1, workers)
-        self.per_account = max(1, self.workers - 1)
+        # One worker kept for the others by default; a single user's batch may take all.
+        self.per_account = max(1, per_account or self.workers - 1)
         self.processes = processes
         self._runner = runner  # what runs one render (tests: one that waits to be told)
         self._queues: dict[str, deque[_Item]] = {}

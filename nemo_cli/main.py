@@ -660,7 +660,12 @@ def batch(args: argparse.Namespace, output: Output) -> int:
         )
         return ExitCode.USAGE
     state = BatchState(home, manifest)
-    with state.held(), open_backend(api, home, executor=_executor(args)) as backend:
+    executor = _executor(args)
+    if executor is None and api == EMBEDDED:  # one account: every worker is the batch's
+        from fake_backend.pool import FairPool
+
+        executor = FairPool(args.jobs, per_account=args.jobs)
+    with state.held(), open_backend(api, home, executor=executor) as backend:
         store = Store(home, profile=backend.profile)
         token = os.environ.get("NEMO_TOKEN") if not backend.embedded else None
         language = language_of(args)
