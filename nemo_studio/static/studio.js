@@ -235,7 +235,6 @@ function updateUploadBar() {
   if (entries.every((e) => e.done)) {
     for (const e of entries) e.settled = true;
     setProgress(null);
-    setTimeout(() => { for (const e of entries) if (e.settled) e.row.remove(); }, 4000);
     return;
   }
   setProgress(total, t("uploading_all", { p: Math.round(total * 100) }));
@@ -315,6 +314,9 @@ function setBusy(busy) {
   document.body.classList.toggle("busy", busy);
   if (!busy) {
     state.bubble = null;
+    for (const [name, entry] of state.rows) { // the log says what was uploaded
+      if (entry.done) { entry.row.remove(); state.rows.delete(name); }
+    }
     if (!$("progress").hidden && $("progress").value >= 1) setProgress(null);
   }
 }
