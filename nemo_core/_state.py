@@ -102,3 +102,13 @@ def transition(state: State, event: Input) -> State:
         raise LocalProtocolError(
             f"{event.value} is not allowed while the conversation is {state.value}"
         ) from None
+
+
+def render_table() -> str:
+    """``TRANSITIONS`` as a Markdown table (``docs/writing-a-driver.md`` shows it)."""
+    rows = ["| state | input | next state |", "|---|---|---|"]
+    rows += [
+        f"| `{state.value}` | `{event.value}` | `{after.value}` |"
+        for (state, event), after in TRANSITIONS.items()
+    ]
+    return "\n".join(rows)

@@ -448,9 +448,16 @@ class Conversation:
 
     def _begin(self, language: str | None, text: str = "") -> None:
         """This turn's language: given, else the settings' (``"auto"``: the user's own)."""
+        if self._state is not State.IDLE:
+            return  # not a new turn: _start refuses it, the turn in progress keeps its language
         chosen = language or self.settings.language
-        if chosen == "auto":
-            chosen = "zh" if any("\u3400" <= c <= "\u9fff" for c in text) else "en"
+        if chosen == "auto":  # the user's own: Chinese characters, Latin letters, else as before
+            if any("\u3400" <= c <= "\u9fff" for c in text):
+                chosen = "zh"
+            elif any(c.isascii() and c.isalpha() for c in text):
+                chosen = "en"
+            else:
+                chosen = self._language
         self._language = chosen
 
     def _explicit(self, run: Callable[[], Generator[Step, _Fed, Any]]) -> _Flow:

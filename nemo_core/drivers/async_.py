@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from nemo_core._state import State
 from nemo_core.conversation import Conversation
 from nemo_core.drivers._http import (
     ANSWER_TIMEOUT,
@@ -69,6 +70,30 @@ class AsyncDriver:
         self._getter: asyncio.Future[object] | None = None
         self._pump: asyncio.Task[None] | None = None
         self._stream_context: Any = None
+        self._stop = asyncio.Event()
+
+    def stop(self) -> None:
+        """Stop the running turn (a Stop button), from the event loop's thread: the
+        step in flight is cancelled, ``abandon_turn()`` is called and ``run`` yields
+        the ``ABANDONED`` message, then ends the turn. Nothing is sent again.
+        (Calling ``conversation.abandon_turn()`` directly works too: an answer that
+        arrives for an abandoned step is dropped.)"""
+        self._stop.set()
+
+    async def _unless_stopped(self, work: Awaitable[None]) -> None:
+        """Run one step's I/O; a stop() cancels it (it has fed the conversation nothing)."""
+        task = asyncio.ensure_future(work)
+        stopped = asyncio.ensure_future(self._stop.wait())
+        try:
+            await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for pending in (task, stopped):
+                if not pending.done():
+                    pending.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await pending
+        if task.done() and not task.cancelled() and task.exception() is not None:
+            raise task.exception()  # type: ignore[misc]
 
     async def aclose(self) -> None:
         await self._close_stream()
@@ -84,24 +109,31 @@ class AsyncDriver:
     async def run(self, conversation: Conversation) -> AsyncIterator[Message]:
         """Perform steps until the turn is done, yielding what to show."""
         clocks = self._clocks.setdefault(conversation, Clocks(conversation.now, self.clock()))
+        self._stop.clear()
         try:
             while True:
                 conversation.clock(clocks.now(self.clock()))  # real time: idle and requests
+                if self._stop.is_set():
+                    self._stop.clear()
+                    await self._close_stream()
+                    if (notice := conversation.abandon_turn()) is not None:
+                        yield notice
                 step = conversation.next_step()
                 if isinstance(step, TurnDone):
                     return
                 if isinstance(step, Show):
                     yield step.message
                 elif isinstance(step, Wait):
-                    await self.sleep(step.seconds)
-                    conversation.time_passed(step.seconds)
+                    await self._unless_stopped(self.sleep(step.seconds))
+                    if conversation.state is State.WAITING and not self._stop.is_set():
+                        conversation.time_passed(step.seconds)
                 elif isinstance(step, Send) and step.request.files:
                     async for message in self._send_upload(conversation, step.request):
                         yield message
                 elif isinstance(step, Send):
-                    await self._send(conversation, step.request)
+                    await self._unless_stopped(self._send(conversation, step.request))
                 elif isinstance(step, Receive):
-                    await self._receive(conversation, step.timeout_s)
+                    await self._unless_stopped(self._receive(conversation, step.timeout_s))
                 elif isinstance(step, CloseStream):
                     await self._close_stream()
         finally:
@@ -139,9 +171,11 @@ class AsyncDriver:
         try:
             response = task.result()
         except httpx.HTTPError as exc:
-            conversation.request_failed(describe(exc), elapsed)
+            if conversation.state is State.AWAIT_RESPONSE:
+                conversation.request_failed(describe(exc), elapsed)
             return
-        conversation.response(to_response(response, response.content), elapsed)
+        if conversation.state is State.AWAIT_RESPONSE:  # else abandoned meanwhile: dropped
+            conversation.response(to_response(response, response.content), elapsed)
 
     async def _send(self, conversation: Conversation, request: Request) -> None:
         started = self.clock()
@@ -149,13 +183,19 @@ class AsyncDriver:
             with request_kwargs(request, self.upload_progress, **self.timeouts) as kwargs:
                 if not request.stream:
                     response = await self.client.request(request.method, request.path, **kwargs)
+                    if conversation.state is not State.AWAIT_RESPONSE:
+                        return  # the turn was abandoned meanwhile: the answer is dropped
                     elapsed = self.clock() - started
                     conversation.response(to_response(response, response.content), elapsed)
                     return
                 context = self.client.stream(request.method, request.path, **kwargs)
                 response = await context.__aenter__()
         except httpx.HTTPError as exc:
-            conversation.request_failed(describe(exc), self.clock() - started)
+            if conversation.state in (State.AWAIT_RESPONSE, State.AWAIT_STREAM):
+                conversation.request_failed(describe(exc), self.clock() - started)
+            return
+        if conversation.state is not State.AWAIT_STREAM:  # abandoned meanwhile
+            await context.__aexit__(None, None, None)
             return
         if not is_event_stream(response.status_code, response.headers):
             try:
@@ -189,6 +229,8 @@ class AsyncDriver:
         started = self.clock()
         done, _ = await asyncio.wait({self._getter}, timeout=max(0.0, timeout_s))
         elapsed = self.clock() - started
+        if conversation.state is not State.RECEIVING:
+            return  # abandoned meanwhile: run() closes the stream at the next steps
         if not done:
             conversation.time_passed(elapsed)
             return

@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from nemo_core._state import State
 from nemo_core.conversation import Conversation
 from nemo_core.drivers._http import (
     ANSWER_TIMEOUT,
@@ -89,6 +90,14 @@ class SyncDriver:
         self._clocks: weakref.WeakKeyDictionary[Conversation, Clocks] = weakref.WeakKeyDictionary()
         self._stream: _StreamReader | None = None
         self._stream_context: Any = None
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        """Stop the running turn (a Stop button), from any thread: the driver calls
+        ``abandon_turn()`` at once if it is reading a stream or waiting, else after
+        the request in flight; ``run`` then yields the ``ABANDONED`` message and ends
+        the turn. Nothing is sent again."""
+        self._stop.set()
 
     def close(self) -> None:
         self._close_stream()
@@ -104,17 +113,27 @@ class SyncDriver:
     def run(self, conversation: Conversation) -> Iterator[Message]:
         """Perform steps until the turn is done, yielding what to show."""
         clocks = self._clocks.setdefault(conversation, Clocks(conversation.now, self.clock()))
+        self._stop.clear()
         try:
             while True:
                 conversation.clock(clocks.now(self.clock()))  # real time: idle and requests
+                if self._stop.is_set():
+                    self._stop.clear()
+                    self._close_stream()
+                    if (notice := conversation.abandon_turn()) is not None:
+                        yield notice
                 step = conversation.next_step()
                 if isinstance(step, TurnDone):
                     return
                 if isinstance(step, Show):
                     yield step.message
                 elif isinstance(step, Wait):
-                    self.sleep(step.seconds)
-                    conversation.time_passed(step.seconds)
+                    if self.sleep is time.sleep:
+                        self._stop.wait(step.seconds)  # a real sleep that Stop cuts short
+                    else:
+                        self.sleep(step.seconds)
+                    if conversation.state is State.WAITING and not self._stop.is_set():
+                        conversation.time_passed(step.seconds)
                 elif isinstance(step, Send) and step.request.files:
                     yield from self._send_upload(conversation, step.request)
                 elif isinstance(step, Send):
@@ -191,11 +210,19 @@ class SyncDriver:
     def _receive(self, conversation: Conversation, timeout_s: float) -> None:
         assert self._stream is not None, "Receive without an open stream"
         started = self.clock()
-        try:
-            item = self._stream.queue.get(timeout=max(0.0, timeout_s))
-        except queue.Empty:
-            conversation.time_passed(self.clock() - started)
-            return
+        deadline = time.monotonic() + max(0.0, timeout_s)
+        while True:  # in slices, so that stop() is noticed at once
+            try:
+                item = self._stream.queue.get(
+                    timeout=min(0.1, max(0.0, deadline - time.monotonic()))
+                )
+                break
+            except queue.Empty:
+                if self._stop.is_set():
+                    return  # run() abandons the turn
+                if time.monotonic() >= deadline:
+                    conversation.time_passed(self.clock() - started)
+                    return
         elapsed = self.clock() - started
         if item is _END:
             self._close_stream()

@@ -184,8 +184,14 @@ def answer_step(conv: Conversation, server: ScriptedServer, step: Step, s: Strea
         s.stream = None
 
 
+SEEN_STATES: set[State] = set()
+
+
+@pytest.mark.parametrize("outstanding", [False, True], ids=["answered", "outstanding"])
 @pytest.mark.parametrize("at", range(steps_of_a_chat_turn(ScriptedServer())))
-def test_abandon_at_every_step_of_a_chat_turn(at: int) -> None:
+def test_abandon_at_every_step_of_a_chat_turn(at: int, outstanding: bool) -> None:
+    """Abandon after each step was answered, and with each step still outstanding
+    (a Send or Receive out: the states awaiting the driver)."""
     server = ScriptedServer()
     conv = new_conversation()
     server.streams.append(chat_stream("Working on it.", "Done.", gap=200.0))
@@ -193,6 +199,11 @@ def test_abandon_at_every_step_of_a_chat_turn(at: int) -> None:
     streams = Streams()
     for _ in range(at):
         answer_step(conv, server, conv.next_step(), streams)
+    if outstanding:
+        step = conv.next_step()  # handed out, never answered
+        if isinstance(step, Send):
+            server.answer(step.request)  # it went out: the server saw it
+    SEEN_STATES.add(conv.state)
     stream_open = conv.state in (State.AWAIT_STREAM, State.STREAMING, State.RECEIVING)
     sent_before = len(server.requests)
     notice = conv.abandon_turn()
@@ -216,6 +227,12 @@ def test_abandon_at_every_step_of_a_chat_turn(at: int) -> None:
     assert conv.chat_messages_sent.count("make a promo") <= 1
 
 
+def test_abandon_was_tried_in_every_state_of_a_chat_turn() -> None:
+    # runs after the parametrized test above (pytest keeps file order)
+    chat_states = set(State) - {State.IDLE, State.WAITING}  # WAITING: the polling test
+    assert chat_states <= SEEN_STATES
+
+
 def test_abandon_while_polling_keeps_the_render_and_says_so() -> None:
     server = ScriptedServer()
     server.poll_answers.extend(
@@ -228,6 +245,7 @@ def test_abandon_while_polling_keeps_the_render_and_says_so() -> None:
     while not isinstance(step := conv.next_step(), Wait) or server.count("poll") < 2:
         answer_step(conv, server, step, streams)
     render_id = conv.pending_renders[-1]
+    assert conv.state is State.WAITING
     notice = conv.abandon_turn()
     assert notice is not None and render_id in notice.text
     assert notice.data == {"chat_may_continue": False, "pending_renders": [render_id]}
@@ -283,6 +301,9 @@ def test_language_follows_the_turn_when_auto() -> None:
     out = turn(conv, server, "credits")
     assert out.texts(MessageKind.CREDITS)[0].startswith("Credits")
     conv.credits(language="zh")
+    assert "积分" in drive(conv, server).texts(MessageKind.CREDITS)[0]
+    turn(conv, server, "积分")
+    conv.credits()  # a button has no words: the language of the last turn
     assert "积分" in drive(conv, server).texts(MessageKind.CREDITS)[0]
 
 
@@ -442,3 +463,13 @@ def test_upload_progress_is_the_cores_message() -> None:
     assert progress == [0.0, 0.3, 1.0]  # under 1% moves are not shown; 1.0 once
     with pytest.raises(LocalProtocolError):
         conv.upload_progress("a.jpg", 1, 2)
+
+
+def test_the_anonymous_token_quota_is_named_not_a_wait() -> None:
+    server = ScriptedServer()
+    server.faults["token"].append(error(0, status=429, headers={"Retry-After": "86400"}))
+    out = turn(new_conversation(), server, "credits")
+    assert out.done == TurnDone(ok=False, error_class=ErrorClass.TOKEN_QUOTA)
+    (text,) = out.texts(MessageKind.ERROR)
+    assert "NEMO_TOKEN" in text and "minutes" not in text
+    assert server.count("token") == 1  # a quota is not retried

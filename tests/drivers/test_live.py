@@ -8,6 +8,7 @@ the `nemo` command prints a piece of a stream that never closes.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import select
 import subprocess
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from nemo_core.conversation import Conversation, Settings, Snapshot
 from nemo_core.drivers import AsyncDriver, SyncDriver
-from nemo_core.steps import Message, MessageKind
+from nemo_core.steps import ErrorClass, Message, MessageKind, TurnDone
 from nemo_core.wire import Secret
 from tests.drivers.live_server import PING, Write, live_server, piece
 
@@ -141,3 +142,75 @@ def test_cli_prints_a_piece_of_a_stream_that_never_closes(tmp_path: Path) -> Non
             stop.set()
             process.kill()
             process.wait()
+
+
+class Endless:
+    """A piece, then keep-alives (or silence) until the test ends."""
+
+    def __init__(self, *, pings: bool = True) -> None:
+        self.pings = pings
+        self.done = threading.Event()
+
+    def __call__(self, write: Write) -> None:
+        write(piece("Working on it. "))
+        while not self.done.wait(0.05):
+            if self.pings:
+                write(PING)
+
+
+def abandoned(conv: Conversation, messages: list[Message]) -> None:
+    assert messages[-1].kind is MessageKind.ABANDONED
+    assert messages[-1].data["chat_may_continue"] is True
+    assert conv.state.value == "idle"
+    assert conv.next_step() == TurnDone(ok=False, error_class=ErrorClass.ABANDONED)
+    assert conv.chat_messages_sent == ["hi"]
+
+
+def test_sync_stop_ends_a_stream_that_never_closes() -> None:
+    script = Endless()
+    conv = conversation()
+    conv.chat("hi")
+    messages = []
+    with live_server(script) as (url, requests), SyncDriver(url) as driver:
+        for message in driver.run(conv):
+            messages.append(message)
+            if message.kind is MessageKind.TEXT_PIECE:
+                threading.Timer(0.2, driver.stop).start()  # a Stop button, from another thread
+        script.done.set()
+    abandoned(conv, messages)
+    assert requests.count("POST /run_sse") == 1
+
+
+async def test_async_stop_ends_a_stream_that_never_closes() -> None:
+    script = Endless(pings=False)  # silent: the stop must cut a Receive short
+    conv = conversation()
+    conv.chat("hi")
+    messages = []
+    with live_server(script) as (url, requests):
+        async with AsyncDriver(url) as driver:
+            loop = asyncio.get_running_loop()
+            async for message in driver.run(conv):
+                messages.append(message)
+                if message.kind is MessageKind.TEXT_PIECE:
+                    loop.call_later(0.2, driver.stop)
+        script.done.set()
+    abandoned(conv, messages)
+    assert requests.count("POST /run_sse") == 1
+
+
+async def test_abandon_turn_called_directly_while_the_driver_awaits() -> None:
+    script = Endless(pings=False)
+    conv = conversation(still_working_interval_s=0.3)
+    conv.chat("hi")
+    messages = []
+    notices: list[Message | None] = []
+    with live_server(script) as (url, _):
+        async with AsyncDriver(url) as driver:
+            loop = asyncio.get_running_loop()
+            async for message in driver.run(conv):
+                messages.append(message)
+                if message.kind is MessageKind.TEXT_PIECE:
+                    loop.call_later(0.1, lambda: notices.append(conv.abandon_turn()))
+        script.done.set()
+    assert notices and notices[0] is not None and notices[0].kind is MessageKind.ABANDONED
+    abandoned(conv, [*messages, notices[0]])
