@@ -180,7 +180,7 @@ def test_stop_during_a_stream(start_studio: StartStudio, new_page: Any, samples:
 def test_stop_during_a_render_then_cancel_it(
     start_studio: StartStudio, new_page: Any, samples: SampleSet
 ) -> None:
-    running = start_studio(Latency(render=(8.0, 8.0)))
+    running = start_studio(Latency(render=(60.0, 60.0)))  # long: Stop and cancel come first
     page = new_page(running.url)
     log = page.get_by_role("log")
     upload_three(page, samples)
