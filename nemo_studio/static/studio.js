@@ -253,7 +253,10 @@ function drawTimeline(view) {
   const total = Math.max(view.duration_s || 0, 0.1);
   const ruler = el("div", "ruler");
   const step = total > 40 ? 10 : total > 16 ? 5 : total > 6 ? 2 : 1;
-  for (let s = 0; s <= total + 1e-6; s += step) {
+  const marks = [];
+  for (let s = 0; s <= total + 1e-6; s += step) marks.push(s);
+  if (total - marks[marks.length - 1] > step * 0.4) marks.push(total); // the end, labelled
+  for (const s of marks) {
     const tick = el("span", "tick", seconds(s));
     tick.style.left = `${(s / total) * 100}%`;
     ruler.append(tick);
