@@ -400,3 +400,28 @@ def test_files_dropped_on_the_page_upload_with_their_progress(
         assert bars[f"Upload progress of {name}"] == 1
     assert page.locator("#files li").count() == 0  # the turn is over: the log says it
     assert page.locator("#drop").is_hidden()
+
+
+def test_a_failed_render_is_one_sentence_and_the_page_goes_on(
+    start_studio: StartStudio, new_page: Any, samples: SampleSet
+) -> None:
+    running = start_studio(faults="render=fail")
+    page = new_page(running.url)
+    upload_three(page, samples)
+    wait_idle(page)
+    say(page, PROMPT)
+    page.locator("#log .entry.agent").wait_for()
+    wait_idle(page)
+    page.get_by_role("button", name="Export").click()
+    error = page.locator("#log .entry.error")
+    error.wait_for()
+    wait_idle(page)
+    text = error.inner_text()
+    assert "\n" not in text.strip() and 10 < len(text) < 200, text  # one sentence
+    assert "render failed" in text
+    assert page.get_by_role("progressbar", name="Progress", exact=True).is_hidden()
+    assert page.locator("video[src]").count() == 0
+    screenshot(page, "9-render-failed")
+    say(page, "make it 8 seconds")  # the conversation carries on
+    page.locator("#log .entry.agent").nth(1).wait_for()
+    assert not page.errors, page.errors
