@@ -370,13 +370,14 @@ def test_files_dropped_on_the_page_upload_with_their_progress(
     page = new_page(running.url)
     page.evaluate(
         """async () => {
-        window.__bars = {};  // the highest value each file's bar showed
-        setInterval(() => {
+        window.__bars = {};  // each file's bar: the highest value it showed
+        new MutationObserver(() => {  // runs after every change the page makes
           for (const bar of document.querySelectorAll('#files progress')) {
             const name = bar.getAttribute('aria-label');
             window.__bars[name] = Math.max(window.__bars[name] || 0, bar.value);
           }
-        }, 5);
+        }).observe(document.getElementById('files'),
+                   {childList: true, subtree: true, characterData: true});
         const files = [];
         for (const [name, colour] of [['red.png', '#c33'], ['green.png', '#3a3']]) {
           const canvas = document.createElement('canvas');
