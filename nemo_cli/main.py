@@ -395,7 +395,7 @@ def chat(runner: Runner, output: Output, files: list[Path]) -> int:
             break
         attached = [Path(w) for w in text.split() if Path(w).is_file()]
         try:
-            result = runner.say(text, attached)
+            result = runner.say(text, attached, stoppable=True)  # Ctrl-C stops the turn only
         except UserInputError as exc:
             output.error(str(exc), error_class="user_input")
             code = ExitCode.USER_INPUT

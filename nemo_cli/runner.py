@@ -7,9 +7,12 @@ the way a turn ended into an exit code.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,11 +77,40 @@ class Runner:
     def save(self) -> None:
         self.store.save(self.conversation.snapshot())
 
-    def say(self, text: str, files: Sequence[Path] = (), urls: Sequence[str] = ()) -> TurnResult:
+    def say(
+        self,
+        text: str,
+        files: Sequence[Path] = (),
+        urls: Sequence[str] = (),
+        *,
+        stoppable: bool = False,
+    ) -> TurnResult:
+        """One turn. ``stoppable``: Ctrl-C stops the turn (the chat goes on); a second
+        Ctrl-C interrupts as usual."""
         facts = [probe(path) for path in files]  # raises UserInputError before any request
         self._catch_up()
         self.conversation.user_says(text, files=facts, urls=list(urls))
-        return self._run()
+        if not stoppable:
+            return self._run()
+        with self._ctrl_c_stops_the_turn():
+            return self._run()
+
+    @contextlib.contextmanager
+    def _ctrl_c_stops_the_turn(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield  # signal handlers live in the main thread only
+            return
+        previous = signal.getsignal(signal.SIGINT)
+
+        def stop(signum: int, frame: object) -> None:
+            signal.signal(signal.SIGINT, previous)  # a second Ctrl-C interrupts
+            self.driver.stop()
+
+        signal.signal(signal.SIGINT, stop)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
     def resume(self, render_id: str | None = None) -> TurnResult:
         self._catch_up()
@@ -107,6 +139,8 @@ class Runner:
                 self.show(message)
                 if message.kind is MessageKind.ERROR:
                     result.code = BY_ERROR_CLASS.get(message.error_class or "", ExitCode.FAILED)
+                if message.kind is MessageKind.ABANDONED:
+                    result.code = ExitCode.INTERRUPTED
                 self.output.busy(True)
         finally:
             self.output.busy(False)

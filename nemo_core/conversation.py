@@ -44,6 +44,7 @@ from nemo_core.draft import Draft, describe_changes
 from nemo_core.errors import LocalProtocolError, RemoteProtocolError, UserInputError
 from nemo_core.files import FileFacts, FileKind, check_upload
 from nemo_core.gui import GuiAction, translate
+from nemo_core.message_data import fraction as _fraction
 from nemo_core.policy import Decision, Remedy, RetryBudget, decide, register_url
 from nemo_core.router import Action, route
 from nemo_core.sse import SSEDecoder, SSEProtocolError
@@ -229,11 +230,6 @@ def _number(value: Any) -> float | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
     return None
-
-
-def _fraction(percent: float) -> float:
-    """The service reports percentages; messages carry fractions 0..1."""
-    return min(1.0, max(0.0, percent / 100))
 
 
 class Conversation:

@@ -17,7 +17,12 @@ from typing import Any, Literal, NotRequired, TypedDict
 
 from nemo_core.steps import MessageKind
 
-__all__ = ["SCHEMAS", "schema_keys"]
+__all__ = ["SCHEMAS", "fraction", "schema_keys"]
+
+
+def fraction(percent: float) -> float:
+    """The service reports percentages; messages carry fractions 0..1."""
+    return min(1.0, max(0.0, percent / 100))
 
 
 class AgentTextData(TypedDict):

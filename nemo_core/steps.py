@@ -140,5 +140,10 @@ class TurnDone:
     ok: bool = True
     error_class: ErrorClass | None = None
 
+    def to_json(self) -> dict[str, Any]:
+        """``{"kind": "turn_done", "ok", "error_class"}``: the end of a turn, for a page."""
+        error_class = self.error_class.value if self.error_class else None
+        return {"kind": "turn_done", "ok": self.ok, "error_class": error_class}
+
 
 Step = Send | Receive | CloseStream | Wait | Show | TurnDone

@@ -47,6 +47,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Upgrade the plan on nemovideo.com to export.",
         "免费套餐不能导出（这与积分无关，是订阅等级的限制）。请在 nemovideo.com 升级套餐后导出。",
     ),
+    "unreadable_answer": (
+        "The service sent an answer this toolkit cannot read: {text}",
+        "服务返回了无法读取的应答：{text}",
+    ),
     "token_quota": (
         "This network address has used up its anonymous tokens for now (the service gives "
         "about 10 per address a week). Set NEMO_TOKEN to your own token to go on now, or try "
@@ -86,10 +90,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     "unreachable": ("Could not reach the service: {reason}", "无法连接服务：{reason}"),
     "refused_plain": ("The service refused the request: {text}", "服务拒绝了请求：{text}"),
     "request_failed": ("The request failed.", "请求失败。"),
-    "unreadable_answer": (
-        "The service sent an answer this toolkit cannot read: {text}",
-        "服务返回了无法读取的应答：{text}",
-    ),
     "no_token": (
         "The service answered the token request without a token.",
         "服务回应了令牌请求，但没有给出令牌。",

@@ -357,6 +357,12 @@ def test_error_class_is_an_enum_equal_to_its_string() -> None:
     (err,) = [m for m in messages if m.kind is MessageKind.ERROR]
     assert err.error_class is ErrorClass.OUT_OF_CREDITS and err.error_class == "out_of_credits"
     assert err.to_json()["error_class"] == "out_of_credits"
+    done = TurnDone(ok=False, error_class=ErrorClass.OUT_OF_CREDITS)
+    assert json.loads(json.dumps(done.to_json())) == {
+        "kind": "turn_done",
+        "ok": False,
+        "error_class": "out_of_credits",
+    }
     assert err.data["register_url"].startswith("https://")
 
 

@@ -11,11 +11,14 @@ from __future__ import annotations
 import asyncio
 import os
 import select
+import signal
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+
+import pytest
 
 from nemo_core.conversation import Conversation, Settings, Snapshot
 from nemo_core.drivers import AsyncDriver, SyncDriver
@@ -214,3 +217,47 @@ async def test_abandon_turn_called_directly_while_the_driver_awaits() -> None:
         script.done.set()
     assert notices and notices[0] is not None and notices[0].kind is MessageKind.ABANDONED
     abandoned(conv, [*messages, notices[0]])
+
+
+@pytest.mark.slow  # a real `nemo` process: start-up, a turn, a signal, a second turn
+def test_ctrl_c_in_nemo_chat_stops_the_turn_and_the_chat_goes_on(tmp_path: Path) -> None:
+    script = Endless()
+    env = {**os.environ, "NEMO_HOME": str(tmp_path), "NO_COLOR": "1"}
+    env.pop("NEMO_TOKEN", None)
+    with live_server(script) as (url, requests):
+        env["NEMO_API_URL"] = url
+        process = subprocess.Popen(
+            [sys.executable, "-c", NEMO, "chat"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        try:
+            assert process.stdin is not None and process.stdout is not None
+            process.stdin.write(b"make a promo\n")
+            process.stdin.flush()
+            seen = read_until(process, b"Working on it.")
+            process.send_signal(signal.SIGINT)
+            seen += read_until(process, b"Stopped.")
+            assert b"Stopped." in seen and process.poll() is None  # the chat goes on
+            process.stdin.write(b"quit\n")
+            process.stdin.flush()
+            assert process.wait(timeout=20) == 130  # the last turn was interrupted
+        finally:
+            script.done.set()
+            process.kill()
+            process.wait()
+    assert requests.count("POST /run_sse") == 1
+
+
+def read_until(process: subprocess.Popen[bytes], wanted: bytes) -> bytes:
+    assert process.stdout is not None
+    seen = b""
+    deadline = time.monotonic() + 20  # a Python start-up at most; found at once otherwise
+    while wanted not in seen and time.monotonic() < deadline:
+        ready, _, _ = select.select([process.stdout], [], [], 0.5)
+        if ready:
+            seen += os.read(process.stdout.fileno(), 4096)
+    assert wanted in seen, seen
+    return seen
