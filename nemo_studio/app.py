@@ -108,6 +108,7 @@ class Studio:
             language=self.config.language,
             platform="unknown",
             gui_rewording=False,  # the page has the buttons the agent talks about
+            still_working_interval_s=30.0,  # a page looks dead sooner than a terminal
         )
 
     def session_of(self, request: Request) -> StudioSession | None:

@@ -116,10 +116,16 @@ class StudioSession:
         return self._task is not None and not self._task.done()
 
     async def start(
-        self, action: str, text: str = "", file_ids: list[str] | None = None,
+        self,
+        action: str,
+        text: str = "",
+        file_ids: list[str] | None = None,
         language: str | None = None,
-    ) -> None:  # fmt: skip
-        """Start a turn; bad input raises ``UserInputError`` and nothing is sent."""
+    ) -> None:
+        """Start a turn (one of ``ACTIONS``); bad input raises ``UserInputError`` and
+        nothing is sent."""
+        if action not in ACTIONS:
+            raise UserInputError(f"Unknown action {action!r}.")
         if self.busy and self._quiet_task:
             await asyncio.shield(self._task)  # type: ignore[arg-type]  # a quick refresh
         if self.busy:
@@ -149,10 +155,8 @@ class StudioSession:
             conversation.status(language=lang)
         elif action == "cancel_render":
             conversation.cancel_export()
-        elif action == "resume_render":
+        else:  # resume_render
             conversation.resume_export()
-        else:
-            raise UserInputError(f"Unknown action {action!r}.")
         self.log.append("user", **echo)
         self._begin(self._turn(), quiet=False)
 

@@ -235,7 +235,6 @@ function updateUploadBar() {
   if (entries.every((e) => e.done)) {
     for (const e of entries) e.settled = true;
     setProgress(null);
-    setTimeout(() => { for (const e of entries) if (e.settled) e.row.remove(); }, 4000);
     return;
   }
   setProgress(total, t("uploading_all", { p: Math.round(total * 100) }));
@@ -254,7 +253,10 @@ function drawTimeline(view) {
   const total = Math.max(view.duration_s || 0, 0.1);
   const ruler = el("div", "ruler");
   const step = total > 40 ? 10 : total > 16 ? 5 : total > 6 ? 2 : 1;
-  for (let s = 0; s <= total + 1e-6; s += step) {
+  const marks = [];
+  for (let s = 0; s <= total + 1e-6; s += step) marks.push(s);
+  if (total - marks[marks.length - 1] > step * 0.4) marks.push(total); // the end, labelled
+  for (const s of marks) {
     const tick = el("span", "tick", seconds(s));
     tick.style.left = `${(s / total) * 100}%`;
     ruler.append(tick);
@@ -315,6 +317,9 @@ function setBusy(busy) {
   document.body.classList.toggle("busy", busy);
   if (!busy) {
     state.bubble = null;
+    for (const [name, entry] of state.rows) { // the log says what was uploaded
+      if (entry.done) { entry.row.remove(); state.rows.delete(name); }
+    }
     if (!$("progress").hidden && $("progress").value >= 1) setProgress(null);
   }
 }

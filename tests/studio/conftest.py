@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from fake_backend import EmbeddedServer, FakeConfig, create_app
+from fake_backend import EmbeddedServer, FakeConfig, FaultPlan, create_app
 from fake_backend.config import Latency
 from fake_backend.render.samples import SampleSet, write_samples
 from nemo_studio import StudioConfig
@@ -44,11 +44,19 @@ StartStudio = Callable[..., Running]
 
 
 def launch(
-    folder: Path, servers: list[EmbeddedServer], latency: Latency | None = None, **studio: Any
+    folder: Path,
+    servers: list[EmbeddedServer],
+    latency: Latency | None = None,
+    faults: str = "",
+    **studio: Any,
 ) -> Running:
-    """A fake API (fast preview renders) and a studio in front of it."""
+    """A fake API (fast preview renders; ``faults`` as ``nemo serve --faults``) and a
+    studio in front of it."""
     fake_config = FakeConfig(
-        preview_renders=True, latency=latency or Latency(), render_poll_hint=0.2
+        preview_renders=True,
+        latency=latency or Latency(),
+        render_poll_hint=0.2,
+        faults=FaultPlan.parse(faults),
     )
     fake = EmbeddedServer(create_app(fake_config)).start()
     servers.append(fake)
@@ -61,7 +69,9 @@ def launch(
 @pytest.fixture
 def start_studio(tmp_path: Path) -> Iterator[StartStudio]:
     servers: list[EmbeddedServer] = []
-    yield lambda latency=None, **studio: launch(tmp_path, servers, latency, **studio)
+    yield lambda latency=None, faults="", **studio: launch(
+        tmp_path, servers, latency, faults, **studio
+    )
     for server in reversed(servers):
         server.stop()
 
