@@ -45,6 +45,11 @@ def open_backend(api: str | None, home: Path) -> Backend:
 
     folder = home / "fake"
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    config = FakeConfig(data_dir=folder, database=str(folder / "fake.db"), render_poll_hint=0.25)
+    config = FakeConfig(
+        data_dir=folder,
+        database=str(folder / "fake.db"),
+        render_poll_hint=0.25,
+        top_up_below=20,  # the embedded fake refills its own users: `nemo demo` always works
+    )
     server = EmbeddedServer(create_app(config)).start()
     return Backend(server.url, EMBEDDED, embedded=True, server=server)

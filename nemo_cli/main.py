@@ -17,6 +17,7 @@ from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--api",
+        type=_api_url,
         default=argparse.SUPPRESS,
         metavar="URL",
         help="server to use (default: $NEMO_API_URL; the real API when $NEMO_TOKEN "
@@ -56,7 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="one JSON object per line for every message and result",
     )
-    common.add_argument("--language", default=argparse.SUPPRESS, help="session language (en, zh)")
+    common.add_argument(
+        "--language",
+        choices=("en", "zh"),
+        default=argparse.SUPPRESS,
+        help="session language (en, zh)",
+    )
     common.add_argument(
         "-v",
         "--verbose",
@@ -157,6 +164,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _api_url(value: str) -> str:
+    """``--api``: ``embedded`` or an http(s) URL with a host (else a usage error, exit 2)."""
+    parts = urlsplit(value)
+    if value == EMBEDDED or (parts.scheme in ("http", "https") and parts.netloc):
+        return value
+    raise argparse.ArgumentTypeError(
+        f"{value!r} is not a server URL: give http(s)://host[:port] or 'embedded'"
+    )
+
+
 def _video_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-o", "--output", type=Path, default=Path("promo.mp4"), help="where to save the video"
@@ -180,6 +197,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         output.error("Interrupted.")
         return ExitCode.INTERRUPTED
+    except BrokenPipeError:  # `nemo chat | head -1`: the reader left; say nothing more
+        _silence_stdout()
+        return ExitCode.BROKEN_PIPE
     except UserInputError as exc:
         output.error(str(exc), error_class="user_input")
         return ExitCode.USER_INPUT
@@ -194,7 +214,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         output.error(f"unexpected error: {type(exc).__name__}: {exc} (run with -v for details)")
         return ExitCode.FAILED
     finally:
-        output.close()
+        try:
+            output.close()
+        except BrokenPipeError:
+            _silence_stdout()
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush does not fail too."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def home_of(args: argparse.Namespace) -> Path:
