@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Sequence
@@ -190,6 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.USAGE
     verbose = bool(getattr(args, "verbose", False))
     output = make_output(json_mode=bool(getattr(args, "json", False)), verbose=verbose)
+    polite = _stop_on_sigterm() if args.command != "serve" else None
     try:
         if args.command == "serve":
             return serve(args, output)
@@ -214,10 +217,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         output.error(f"unexpected error: {type(exc).__name__}: {exc} (run with -v for details)")
         return ExitCode.FAILED
     finally:
+        if polite is not None:
+            signal.signal(signal.SIGTERM, polite)
         try:
             output.close()
         except BrokenPipeError:
             _silence_stdout()
+
+
+def _stop_on_sigterm() -> Any:
+    """SIGTERM stops a command as Ctrl-C does (render kept, leases released); returns
+    the handler it replaced (None off the main thread, where signals cannot be set)."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, interrupt)
 
 
 def _silence_stdout() -> None:

@@ -105,15 +105,16 @@ def pending_renders(home: Path) -> list[str]:
     return list(json.loads(store.read_text())["pending_renders"])
 
 
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_ctrl_c_on_the_embedded_backend_then_resume_finishes_the_video(
-    tmp_path: Path, env: dict[str, str]
+    tmp_path: Path, env: dict[str, str], stop: signal.Signals
 ) -> None:
     home = Path(env["NEMO_HOME"])
     prepare(tmp_path, env)
     target = tmp_path / "a.mp4"
     export = nemo("export", "-o", str(target), env=env)
     wait_for_rendering(home / "fake" / "fake.db", export)
-    export.send_signal(signal.SIGINT)
+    export.send_signal(stop)
     out, err = export.communicate(timeout=60)
     assert export.returncode == ExitCode.INTERRUPTED, out + err
     assert "nemo export --resume" in err
