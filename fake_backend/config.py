@@ -41,6 +41,7 @@ class FakeConfig:
     token_ttl: float = 7 * DAY
     tokens_per_ip: int = 10  # per 7 days, as documented (about 10)
     anonymous_credits: int = 100
+    top_up_below: int = 0  # >0: refill an account to anonymous_credits below this (embedded)
     chat_cost: int = 1  # credits per edit turn
     render_cost: int = 5  # frozen while rendering, charged when done
     max_upload_bytes: int = 500 * 1024 * 1024  # documented (4002); the rest in limits

@@ -51,6 +51,7 @@ def open_backend(api: str | None, home: Path, *, executor: Any = None) -> Backen
         database=str(folder / "fake.db"),
         render_poll_hint=0.25,
         executor=executor,
+        top_up_below=20,  # the embedded fake refills its own users: `nemo demo` always works
     )
     server = EmbeddedServer(create_app(config)).start()
     return Backend(server.url, EMBEDDED, embedded=True, server=server)

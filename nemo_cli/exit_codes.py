@@ -23,6 +23,7 @@ class ExitCode(enum.IntEnum):
     AUTH = 10  # the token was refused and could not be renewed
     CASSETTE = 11  # --replay: the cassette has no answer for a request (the closest is named)
     INTERRUPTED = 130  # Ctrl-C (a pending render id is kept: `nemo export --resume`)
+    BROKEN_PIPE = 141  # the reader of stdout went away (`nemo chat | head -1`), as 128 + SIGPIPE
 
 
 # error_class (from the conversation engine's error messages) -> exit code

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import socket
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Sequence
@@ -18,6 +20,7 @@ from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -48,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--api",
+        type=_api_url,
         default=argparse.SUPPRESS,
         metavar="URL",
         help="server to use (default: $NEMO_API_URL; the real API when $NEMO_TOKEN "
@@ -59,7 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="one JSON object per line for every message and result",
     )
-    common.add_argument("--language", default=argparse.SUPPRESS, help="session language (en, zh)")
+    common.add_argument(
+        "--language",
+        choices=("en", "zh"),
+        default=argparse.SUPPRESS,
+        help="session language (en, zh)",
+    )
     common.add_argument(
         "-v",
         "--verbose",
@@ -209,6 +218,16 @@ def _executor_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _api_url(value: str) -> str:
+    """``--api``: ``embedded`` or an http(s) URL with a host (else a usage error, exit 2)."""
+    parts = urlsplit(value)
+    if value == EMBEDDED or (parts.scheme in ("http", "https") and parts.netloc):
+        return value
+    raise argparse.ArgumentTypeError(
+        f"{value!r} is not a server URL: give http(s)://host[:port] or 'embedded'"
+    )
+
+
 def _video_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-o", "--output", type=Path, default=Path("promo.mp4"), help="where to save the video"
@@ -225,6 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.USAGE
     verbose = bool(getattr(args, "verbose", False))
     output = make_output(json_mode=bool(getattr(args, "json", False)), verbose=verbose)
+    polite = _stop_on_sigterm() if args.command != "serve" else None
     try:
         if args.command in ("make", "demo") and not str(args.prompt).strip():
             output.error('The prompt is empty: say what to make, e.g. -p "a 20 second promo".')
@@ -242,6 +262,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         output.error(str(exc))
         return ExitCode.USAGE
+    except BrokenPipeError:  # `nemo chat | head -1`: the reader left; say nothing more
+        _silence_stdout()
+        return ExitCode.BROKEN_PIPE
     except UserInputError as exc:
         output.error(str(exc), error_class="user_input")
         return ExitCode.USER_INPUT
@@ -261,7 +284,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         output.error(f"unexpected error: {type(exc).__name__}: {exc} (run with -v for details)")
         return ExitCode.FAILED
     finally:
-        output.close()
+        if polite is not None:
+            signal.signal(signal.SIGTERM, polite)
+        try:
+            output.close()
+        except BrokenPipeError:
+            _silence_stdout()
+
+
+def _stop_on_sigterm() -> Any:
+    """SIGTERM stops a command as Ctrl-C does (render kept, leases released); returns
+    the handler it replaced (None off the main thread, where signals cannot be set)."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, interrupt)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush does not fail too."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def home_of(args: argparse.Namespace) -> Path:

@@ -75,6 +75,11 @@ class Output:
             sys.stderr.write(f"[nemo] {text}\n")
             sys.stderr.flush()
 
+    def end_turn(self) -> None:
+        """A turn is over: end a reply that came without a final newline."""
+        self._end_piece()
+        self.stream.flush()
+
     def close(self) -> None:
         self._end_piece()
 

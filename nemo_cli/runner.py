@@ -179,11 +179,14 @@ class Runner:
                 self.show(message)
                 if message.kind is MessageKind.ERROR:
                     result.code = BY_ERROR_CLASS.get(message.error_class or "", ExitCode.FAILED)
-                if message.kind is MessageKind.ABANDONED:
+                elif message.kind is MessageKind.ABANDONED:
                     result.code = ExitCode.INTERRUPTED
+                elif message.error_class:  # e.g. a dropped chat stream: shown, yet not ok
+                    result.code = BY_ERROR_CLASS.get(message.error_class, ExitCode.FAILED)
                 self.output.busy(True)
         finally:
             self.output.busy(False)
+            self.output.end_turn()  # the next reply or prompt starts on a new line
             self.save()
         kept = [r for r in renders if r in self.conversation.pending_renders]
         if result.code in TRANSIENT and kept:  # say how to get it back, as Ctrl-C does
