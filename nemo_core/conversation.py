@@ -772,8 +772,7 @@ class Conversation:
     def _after_broken_stream(
         self, before: Draft | None, problem: str
     ) -> Generator[Step, _Fed, None]:
-        # error_class on a notice: the turn carries on, but ends as a network failure
-        yield self._show(MessageKind.NOTICE, self._say("chat_stopped", problem=problem), "network")
+        yield self._show(MessageKind.NOTICE, self._say("chat_stopped", problem=problem))
         after = yield from self._read_draft()
         yield self._show(
             MessageKind.TIMELINE_CHANGES, self._changes_text(before, after, silent=False),
