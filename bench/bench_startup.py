@@ -5,14 +5,15 @@ export, and after an export was interrupted (an unfinished job in the database).
 
 A command that does not render must not pay for render jobs: it neither starts nor
 cancels a job another process holds (render leases, ``fake_backend/leases.py``).
-Reported: the median and worst wall time of `nemo credits` in each situation, and
-whether the export beside it still finished.
+Reported: the median and worst wall time and the median CPU time of `nemo credits` in
+each situation, and whether the interrupted export then finished.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import signal
 import sqlite3
 import statistics
@@ -34,14 +35,19 @@ def nemo(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.Complet
     )
 
 
-def timed_credits(env: dict[str, str], runs: int) -> list[float]:
-    times = []
+def timed_credits(env: dict[str, str], runs: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU (user + system) seconds of each run: on shared cores the wall time
+    also measures the neighbours, the CPU time only the command's own work."""
+    walls, cpus = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         done = nemo("credits", env=env)
-        times.append(time.perf_counter() - start)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         assert done.returncode == 0, done.stderr
-    return times
+    return walls, cpus
 
 
 def wait_for_lease(database: Path) -> None:
@@ -57,8 +63,12 @@ def wait_for_lease(database: Path) -> None:
     raise RuntimeError("the export never started rendering")
 
 
-def report(name: str, times: list[float]) -> None:
-    print(f"{name:<34} median {statistics.median(times):5.2f} s   worst {max(times):5.2f} s")
+def report(name: str, times: tuple[list[float], list[float]]) -> None:
+    walls, cpus = times
+    print(
+        f"{name:<34} wall median {statistics.median(walls):5.2f} s, worst {max(walls):5.2f} s;"
+        f" CPU median {statistics.median(cpus):4.2f} s"
+    )
 
 
 def main() -> None:

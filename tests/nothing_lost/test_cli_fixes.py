@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from fake_backend import EmbeddedServer, FakeConfig, FaultPlan, create_app
+from fake_backend import EmbeddedServer, FakeConfig, create_app
 from nemo_cli.exit_codes import ExitCode
 from nemo_cli.main import main
 
@@ -44,19 +44,6 @@ def photo(tmp_path: Path) -> Path:
     path = tmp_path / "item.jpg"
     Image.new("RGB", (640, 400), (60, 160, 60)).save(path)
     return path
-
-
-def test_a_dropped_chat_stream_is_a_network_failure(
-    home: Path,
-    photo: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    with serve(faults=FaultPlan.parse("run_sse=drop_after:1")) as server:
-        monkeypatch.setattr("sys.stdin", io.StringIO("make a 3 second video\n"))
-        assert main(["chat", str(photo), "--api", server.url]) == ExitCode.NETWORK
-    out = capsys.readouterr().out
-    assert "The chat stopped early" in out and "not send your message again" in out
 
 
 @pytest.mark.parametrize(
