@@ -197,7 +197,8 @@ class Runner:
         data: dict[str, Any] = dict(message.data)
         if message.kind is MessageKind.PROGRESS and "name" in data:
             data["what"] = f"{data['what']} {data['name']}"  # one bar per file
-        if message.kind is MessageKind.ERROR:
+        failed = message.kind is MessageKind.NOTICE and message.error_class  # e.g. a cut stream
+        if message.kind is MessageKind.ERROR or failed:
             self.output.error(message.text, error_class=message.error_class)
         elif message.kind is MessageKind.TRACKS:
             self.output.message(message.kind.value, message.text, {})

@@ -871,6 +871,7 @@ class Conversation:
         pending_piece = ""  # streamed text held until a sentence ends (for GUI translation)
         actions: list[GuiAction] = []
         problem: str | None = None
+        blame = ErrorClass.NETWORK  # whose fault a stopped stream is
 
         def show_text(text: str, kind: MessageKind) -> Iterable[Step]:
             nonlocal shown_text, last_shown
@@ -898,6 +899,7 @@ class Conversation:
                 except SSEProtocolError as exc:
                     yield CloseStream(str(exc))
                     problem = self._say("problem_protocol", error=exc)
+                    blame = ErrorClass.PROTOCOL
                     break
             elif isinstance(fed, _Closed):
                 events = decoder.close()
@@ -918,6 +920,7 @@ class Conversation:
                         yield from show_text(event.text, MessageKind.AGENT_TEXT)
                     elif isinstance(event, StreamError):
                         problem = self._say("problem_agent", message=event.message)
+                        blame = ErrorClass.SERVICE
                     elif isinstance(event, Heartbeat):
                         beats += 1
                     elif isinstance(event, MalformedEvent):
@@ -932,6 +935,7 @@ class Conversation:
             if self.now - started >= STREAM_CAP:
                 yield CloseStream("the 15-minute limit of a chat run")
                 problem = self._say("problem_cap")
+                blame = ErrorClass.SERVICE
                 break
             if self.now - last_shown >= every:
                 silent = self.now - last_shown
@@ -945,7 +949,7 @@ class Conversation:
             yield from show_text(pending_piece, MessageKind.TEXT_PIECE)
         self._draft = None  # the agent may have changed the timeline
         if problem is not None:
-            yield from self._after_broken_stream(before, problem)
+            yield from self._after_broken_stream(before, problem, blame)
         elif not shown_text:
             after = yield from self._read_draft()
             yield self._show(
@@ -956,12 +960,11 @@ class Conversation:
             yield from self._show_tracks()
 
     def _after_broken_stream(
-        self, before: Draft | None, problem: str
+        self, before: Draft | None, problem: str, blame: ErrorClass = ErrorClass.NETWORK
     ) -> Generator[Step, _Fed, None]:
-        # error_class on a notice: the turn carries on, but ends as a network failure
-        yield self._show(
-            MessageKind.NOTICE, self._say("chat_stopped", problem=problem), ErrorClass.NETWORK
-        )
+        # error_class on a notice: the turn carries on (the timeline is read), but it ends
+        # as a failure: the network's (a cut stream) or the service's (an agent error)
+        yield self._show(MessageKind.NOTICE, self._say("chat_stopped", problem=problem), blame)
         after = yield from self._read_draft()
         yield self._show(
             MessageKind.TIMELINE_CHANGES, self._changes_text(before, after, silent=False),

@@ -173,6 +173,9 @@ def test_bad_file_is_refused_before_anything_starts(
     ("options", "command", "code"),
     [
         ({"anonymous_credits": 0}, "chat", ExitCode.OUT_OF_CREDITS),
+        # a chat stream cut midway: shown and the timeline read, but not a success
+        ({"faults": FaultPlan.parse("run_sse=drop_after:1")}, "chat", ExitCode.NETWORK),
+        ({"faults": FaultPlan.parse("run_sse=error_event")}, "chat", ExitCode.SERVICE),
         (
             {"faults": FaultPlan.parse(",".join(["credits=429"] * 6))},
             "credits",

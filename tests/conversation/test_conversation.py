@@ -273,6 +273,9 @@ def test_broken_stream_never_resends_and_reads_the_state() -> None:
     assert "not send your message again" in " ".join(out.texts(MessageKind.NOTICE))
     (changes,) = out.of(MessageKind.TIMELINE_CHANGES)
     assert "Urban Dreams" in changes.text or "added" in changes.text.lower()
+    # shown, and the timeline read, yet the turn is not a success: the network cut it
+    (notice,) = out.of(MessageKind.NOTICE)
+    assert notice.error_class == "network"
 
 
 def test_connection_failure_on_send_of_a_chat_is_not_retried() -> None:
@@ -347,6 +350,7 @@ def test_mid_stream_error_event_is_reported_and_state_read() -> None:
     out = turn(conv, server, "add a title")
     assert "model overloaded" in " ".join(out.texts(MessageKind.NOTICE))
     assert server.count("run_sse") == 1
+    assert [m.error_class for m in out.of(MessageKind.NOTICE)] == ["service"]  # the agent's fault
 
 
 def test_simplified_event_form_is_understood() -> None:
