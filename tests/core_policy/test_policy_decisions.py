@@ -82,6 +82,19 @@ CASES: list[tuple[dict[str, Any], Decision]] = [
     ({"http_status": 402}, stop("export_blocked", "export_blocked", None, 402)),
     ({"http_status": 400, "token_request": True}, Decision(C, http_status=400)),
     (
+        {"http_status": 400, "code": 400, "token_request": True},
+        Decision(C, code=400, http_status=400),
+    ),
+    ({"http_status": 402, "code": 402}, stop("export_blocked", "export_blocked", 402, 402)),
+    (
+        {"http_status": 429, "code": 429},
+        Decision(W, DEFAULT_RATE_LIMIT_WAIT, code=429, http_status=429),
+    ),
+    (
+        {"http_status": 200, "code": 1001, "anonymous": False},
+        stop("token_refused", "auth", 1001, 200),
+    ),
+    (
         {"http_status": 400, "message": "bad"},
         stop("refused", "service", None, 400, what="HTTP 400", reason=": bad"),
     ),
@@ -126,11 +139,18 @@ def test_each_answer_gets_exactly_its_decision(answer: dict[str, Any], expected:
     assert decide(**answer) == expected  # default language: English
 
 
-def test_the_language_reaches_every_message() -> None:
-    chinese = decide(http_status=200, code=2001, language="zh")
-    assert chinese.message == say(
-        "credits_out_register", "zh", link="https://nemovideo.com/register"
-    )
+@pytest.mark.parametrize(
+    "answer", [a for a, d in CASES if d.message], ids=[str(a) for a, d in CASES if d.message]
+)
+def test_the_language_reaches_every_message(answer: dict[str, Any]) -> None:
+    english = decide(**answer)
+    chinese = decide(**answer, language="zh")
+    assert chinese.message and chinese.message != english.message
+    assert any("\u4e00" <= c <= "\u9fff" for c in chinese.message)
+    assert chinese == Decision(
+        english.remedy, english.wait_s, chinese.message, english.code, english.http_status,
+        english.error_class,
+    )  # fmt: skip
 
 
 def test_an_http_date_retry_after_needs_now() -> None:
