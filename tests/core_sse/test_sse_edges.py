@@ -69,3 +69,23 @@ def test_feed_after_close_says_why() -> None:
     decoder.close()
     with pytest.raises(LocalProtocolError, match=r"feed\(\) after close\(\)"):
         decoder.feed(b"")
+
+
+def test_mixed_line_ends_in_one_chunk() -> None:
+    # Not pure CRLF: the general path must still see CRLF as one line end.
+    assert SSEDecoder().feed(b"data: a\r\ndata: b\n\r\n") == [SSEEvent(data="a\nb")]
+    assert SSEDecoder().feed(b"data: a\rdata: b\r\n\n") == [SSEEvent(data="a\nb")]
+
+
+def test_a_bom_in_a_later_chunk_is_kept() -> None:
+    decoder = SSEDecoder()
+    assert decoder.feed(b"data: a\n\n") == [SSEEvent(data="a")]
+    # Only the stream's first character may be a BOM: here it makes an unknown field.
+    assert decoder.feed("\ufeffdata: b\n\n".encode()) == []
+
+
+def test_only_the_first_lf_after_a_chunk_ending_in_cr_is_skipped() -> None:
+    decoder = SSEDecoder()
+    assert decoder.feed(b"data: a\r") == []
+    assert decoder.feed(b"\n") == []  # the second half of CRLF
+    assert decoder.feed(b"\n") == [SSEEvent(data="a")]  # a blank line: dispatch
