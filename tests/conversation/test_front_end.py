@@ -184,14 +184,8 @@ def answer_step(conv: Conversation, server: ScriptedServer, step: Step, s: Strea
         s.stream = None
 
 
-SEEN_STATES: set[State] = set()
-
-
-@pytest.mark.parametrize("outstanding", [False, True], ids=["answered", "outstanding"])
-@pytest.mark.parametrize("at", range(steps_of_a_chat_turn(ScriptedServer())))
-def test_abandon_at_every_step_of_a_chat_turn(at: int, outstanding: bool) -> None:
-    """Abandon after each step was answered, and with each step still outstanding
-    (a Send or Receive out: the states awaiting the driver)."""
+def state_at(at: int, outstanding: bool) -> tuple[Conversation, ScriptedServer]:
+    """A chat turn stopped after ``at`` answered steps (and one more handed out)."""
     server = ScriptedServer()
     conv = new_conversation()
     server.streams.append(chat_stream("Working on it.", "Done.", gap=200.0))
@@ -203,7 +197,15 @@ def test_abandon_at_every_step_of_a_chat_turn(at: int, outstanding: bool) -> Non
         step = conv.next_step()  # handed out, never answered
         if isinstance(step, Send):
             server.answer(step.request)  # it went out: the server saw it
-    SEEN_STATES.add(conv.state)
+    return conv, server
+
+
+@pytest.mark.parametrize("outstanding", [False, True], ids=["answered", "outstanding"])
+@pytest.mark.parametrize("at", range(steps_of_a_chat_turn(ScriptedServer())))
+def test_abandon_at_every_step_of_a_chat_turn(at: int, outstanding: bool) -> None:
+    """Abandon after each step was answered, and with each step still outstanding
+    (a Send or Receive out: the states awaiting the driver)."""
+    conv, server = state_at(at, outstanding)
     stream_open = conv.state in (State.AWAIT_STREAM, State.STREAMING, State.RECEIVING)
     sent_before = len(server.requests)
     notice = conv.abandon_turn()
@@ -228,9 +230,15 @@ def test_abandon_at_every_step_of_a_chat_turn(at: int, outstanding: bool) -> Non
 
 
 def test_abandon_was_tried_in_every_state_of_a_chat_turn() -> None:
-    # runs after the parametrized test above (pytest keeps file order)
+    # the states the parametrized test above abandons in (computed here, so it holds
+    # whatever order or process the tests run in, as under pytest -n)
+    seen = {
+        state_at(at, outstanding)[0].state
+        for at in range(steps_of_a_chat_turn(ScriptedServer()))
+        for outstanding in (False, True)
+    }
     chat_states = set(State) - {State.IDLE, State.WAITING}  # WAITING: the polling test
-    assert chat_states <= SEEN_STATES
+    assert chat_states <= seen
 
 
 def test_abandon_while_polling_keeps_the_render_and_says_so() -> None:

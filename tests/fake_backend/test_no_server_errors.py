@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -11,6 +12,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from fake_backend import EmbeddedServer, FakeConfig, create_app
 from fake_backend.limits import Limits
@@ -145,9 +147,11 @@ def test_traversal_filenames_stay_inside(
     client: tuple[httpx.Client, dict[str, str], str], name: str
 ) -> None:
     test_client, headers, session_id = client
+    photo = io.BytesIO()
+    Image.new("RGB", (32, 24), (200, 40, 40)).save(photo, "JPEG")  # decodes: accepted
     answer = test_client.post(
         f"/api/upload-video/nemo_agent/me/{session_id}",
-        files=[("files", (name, b"\xff\xd8\xff\xe0" + b"\0" * 100))],
+        files=[("files", (name, photo.getvalue()))],
         headers=headers,
     ).json()
     stored: Any = answer["data"]["files"][0]["filename"]
