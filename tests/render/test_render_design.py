@@ -47,7 +47,7 @@ CASES = [
         ("新品上市，限时优惠", "caption"),
     ]
 ]
-QUICK = {("16:9", "Summer Sale"), ("9:16", "夏日特卖 全场五折"), ("1:1", "Free shipping this week")}
+QUICK = {("9:16", "夏日特卖 全场五折")}  # the other 11 cases run in the slow loop
 
 
 def check_contrast(run: Render, folder: Path, aspect: str, words: str, style: str) -> None:
