@@ -20,6 +20,7 @@ from fake_backend.render.text import (
     TEXT_FADE_MS,
     draw_text,
     find_font,
+    is_vertical,
     missing_font_warning,
     safe_area,
 )
@@ -125,8 +126,8 @@ def overlay_box(
         x = left
     elif position.endswith("Right"):
         x = right - scaled[0]
-    if position.startswith("top"):
-        y = top
+    if position.startswith("top") or (position.startswith("bottom") and is_vertical(canvas)):
+        y = top  # in 9:16 the band's bottom belongs to the captions: corners go up
     elif position.startswith("bottom"):
         y = bottom - scaled[1]
     return scaled, (x, y)

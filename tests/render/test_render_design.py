@@ -201,5 +201,6 @@ def test_a_corner_watermark_stays_where_nothing_covers_it(aspect: str, position:
     (w, h), (x, y) = overlay_box((400, 200), segment, canvas)
     left, top, right, bottom = safe_area(canvas)
     assert left <= x and x + w <= right and top <= y and y + h <= bottom
-    if canvas[1] > canvas[0]:  # 9:16: clear of the bottom 35 % and the button column
+    if canvas[1] > canvas[0]:  # 9:16: clear of the bottom 35 % and the button column,
         assert y + h <= 0.65 * canvas[1] and x + w <= 0.85 * canvas[0]
+        assert y + h < 0.3 * canvas[1]  # and above the captions at the band's bottom
