@@ -218,6 +218,8 @@ def music_bed(seconds: float, rate: int = 48000) -> np.ndarray:
             note = 60 + 12 * octave + _SCALE[degree] + int(phrase["lift"]) - 12  # type: ignore[call-overload]
             at = int((bar_start + onset * _BEAT / 2) * rate)
             _add(out, at, 0.05 * _bright(_hz(note), length * _BEAT / 2 + 0.2, rate, 0.3), -0.1)
+    for cached in (_pad, _bright, _bass, _saw_table):
+        cached.cache_clear()  # the notes are reused within one bed, not kept between them
     peak = float(np.max(np.abs(out))) or 1.0
     out *= 0.6 / peak
     return out
