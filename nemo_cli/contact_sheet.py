@@ -57,6 +57,29 @@ def _shots(draft: Mapping[str, Any]) -> list[tuple[int, int, str]]:
     return []
 
 
+def _card_start(draft: Mapping[str, Any]) -> float:
+    """When the end card begins (infinity without one): shots are shown before it."""
+    starts = [
+        float(segment.get("start") or 0)
+        for track in draft.get("t") or []
+        if isinstance(track, Mapping)
+        for segment in track.get("sg") or []
+        if isinstance(segment, Mapping) and segment.get("role") == "logo_card"
+    ]
+    return min(starts, default=float("inf"))
+
+
+def _moment(start: int, length: int, previous_end: int, card: float) -> float:
+    """The middle of the part of a shot shown alone: after the crossfade from the shot
+    before it, before the end card."""
+    first, last = float(start), float(start + length)
+    if last - previous_end > 300:
+        first = max(first, previous_end)
+    if card - first > 300:
+        last = min(last, card)
+    return first + (last - first) / 2
+
+
 def _clock(ms: float) -> str:
     seconds = ms / 1000
     return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
@@ -98,8 +121,11 @@ def write_contact_sheet(
         with ThreadPoolExecutor(max_workers=2) as pool:
             compositor = Compositor(timeline, canvas, pool)
             try:
+                card, previous_end = _card_start(draft), 0
                 for start, length, _label in shots:
-                    compositor.draw(start + length / 2, planes, scratch)
+                    moment = _moment(start, length, previous_end, card)
+                    compositor.draw(moment, planes, scratch)
+                    previous_end = start + length
                     frame = av.VideoFrame.from_ndarray(buffer, format="yuv420p")
                     thumbs.append(Image.fromarray(frame.to_ndarray(format="rgb24")))
             finally:

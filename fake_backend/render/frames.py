@@ -20,7 +20,9 @@ from fake_backend.render.text import (
     TEXT_FADE_MS,
     draw_text,
     find_font,
+    is_vertical,
     missing_font_warning,
+    safe_area,
 )
 from fake_backend.render.timeline import Segment, Timeline
 from fake_backend.render.video import VideoSource
@@ -37,7 +39,6 @@ from fake_backend.render.yuv import (
 DEFAULT_FADE_MS = 500  # a fade with nothing to cross into: from / to black (or what is below)
 OPENING_FADE_MS = 200  # the video's first picture is there within a fifth of a second
 LOOKAHEAD_MS = 4000  # start preparing a segment's media this long before it shows
-OVERLAY_MARGIN = 0.04  # of the canvas's shorter side
 
 
 @dataclass
@@ -116,18 +117,19 @@ def overlay_box(
     short = min(width, height)
     factor = segment.scale * short / max(size)
     scaled = (max(2, round(size[0] * factor)), max(2, round(size[1] * factor)))
-    margin = round(short * OVERLAY_MARGIN)
+    # corners are the title-safe area's (in 9:16 the band the apps leave clear)
+    left, top, right, bottom = safe_area(canvas)
     position = segment.position or "center"
     x = (width - scaled[0]) // 2
     y = (height - scaled[1]) // 2
     if position.endswith("Left"):
-        x = margin
+        x = left
     elif position.endswith("Right"):
-        x = width - margin - scaled[0]
-    if position.startswith("top"):
-        y = margin
+        x = right - scaled[0]
+    if position.startswith("top") or (position.startswith("bottom") and is_vertical(canvas)):
+        y = top  # in 9:16 the band's bottom belongs to the captions: corners go up
     elif position.startswith("bottom"):
-        y = height - margin - scaled[1]
+        y = bottom - scaled[1]
     return scaled, (x, y)
 
 

@@ -79,16 +79,32 @@ def _pad(note: int, seconds: float, rate: int, detune: float) -> np.ndarray:
     return pad
 
 
+_TABLE = 2048  # samples in one period of a wavetable
+
+
+@cache
+def _saw_table(frequency: float, rate: int) -> np.ndarray:
+    """One period of a band-limited saw-like wave for ``frequency``: harmonics 1/k up to
+    ~12 kHz (none past Nyquist), so it is bright without aliasing."""
+    top = max(1, int(min(_TOP_HARMONIC_HZ, rate * 0.45) // frequency))
+    phase = np.arange(_TABLE, dtype=np.float64) / _TABLE
+    k = np.arange(1, top + 1, dtype=np.float64)[:, None]
+    table: np.ndarray = (np.sin(2 * np.pi * k * phase[None, :]) / k).sum(axis=0)
+    normalised: np.ndarray = (table / np.abs(table).max()).astype(np.float32)
+    return normalised
+
+
 @cache
 def _bright(frequency: float, seconds: float, rate: int, decay: float) -> np.ndarray:
-    """A plucked, saw-like tone: harmonics 1/k up to ~12 kHz, the high ones dying first."""
+    """A plucked, saw-like tone whose brightness fades faster than its body (a wavetable
+    read at the note's pitch, under a sine that lasts)."""
     t = _time(seconds, rate)
-    tone = np.zeros_like(t)
-    top = max(1, int(min(_TOP_HARMONIC_HZ, rate * 0.45) // frequency))
-    for k in range(1, top + 1):
-        tone += np.sin(2 * np.pi * frequency * k * t) * np.exp(-t * k / (decay * 6)) / k
-    envelope = np.exp(-t / decay) * np.minimum(1.0, t / 0.004)
-    pluck: np.ndarray = (tone * envelope).astype(np.float32)
+    index = (frequency * t * _TABLE) % _TABLE
+    bright = _saw_table(frequency, rate)[index.astype(np.int32)]
+    body = np.sin(2 * np.pi * frequency * t)
+    attack = np.minimum(1.0, t / 0.004)
+    tone = bright * np.exp(-t / (decay * 0.5)) + 0.6 * body * np.exp(-t / decay)
+    pluck: np.ndarray = (tone * attack).astype(np.float32)
     return pluck
 
 
@@ -202,6 +218,8 @@ def music_bed(seconds: float, rate: int = 48000) -> np.ndarray:
             note = 60 + 12 * octave + _SCALE[degree] + int(phrase["lift"]) - 12  # type: ignore[call-overload]
             at = int((bar_start + onset * _BEAT / 2) * rate)
             _add(out, at, 0.05 * _bright(_hz(note), length * _BEAT / 2 + 0.2, rate, 0.3), -0.1)
+    for cached in (_pad, _bright, _bass, _saw_table):
+        cached.cache_clear()  # the notes are reused within one bed, not kept between them
     peak = float(np.max(np.abs(out))) or 1.0
     out *= 0.6 / peak
     return out

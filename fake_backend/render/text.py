@@ -232,7 +232,8 @@ def _anchor(
     elif position == "middle":
         y = (height - box_h) // 2
     elif style != "caption" and not position.startswith("bottom"):  # a headline
-        y = top if is_vertical(canvas) else round(height * 0.2 - box_h / 2)
+        # in 9:16 just under the corner logo at the top of the clear band
+        y = top + round(height * 0.09) if is_vertical(canvas) else round(height * 0.2 - box_h / 2)
     elif is_vertical(canvas):  # the bottom of the clear band, just below the middle
         y = bottom - box_h
     else:  # the lower third: the block's centre at about 80 % of the height

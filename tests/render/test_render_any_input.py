@@ -253,7 +253,12 @@ def longest_still(frames: list[np.ndarray]) -> int:
 
 @pytest.mark.parametrize(
     ("clip_seconds", "slot_ms", "sound"),
-    [(1.0, 1500, True), (1.0, 3500, False), (3.0, 1500, True), (0.6, 2000, False)],
+    [
+        (1.0, 1500, True),
+        (0.6, 2000, False),
+        pytest.param(1.0, 3500, False, marks=pytest.mark.slow),
+        pytest.param(3.0, 1500, True, marks=pytest.mark.slow),
+    ],
 )
 def test_clips_fill_their_slot_without_freezing(
     run: Render, tmp_path: Path, clip_seconds: float, slot_ms: int, sound: bool

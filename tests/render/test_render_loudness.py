@@ -27,7 +27,15 @@ def measured(sound: np.ndarray) -> tuple[float, float]:
     return float(lufs), float(20 * np.log10(peak))
 
 
-@pytest.mark.parametrize(("volume", "tone"), [(0.8, None), (0.1, None), (1.0, 1.0), (0.05, 0.02)])
+@pytest.mark.parametrize(
+    ("volume", "tone"),
+    [
+        (0.8, None),
+        pytest.param(0.1, None, marks=pytest.mark.slow),
+        pytest.param(1.0, 1.0, marks=pytest.mark.slow),
+        pytest.param(0.05, 0.02, marks=pytest.mark.slow),
+    ],
+)
 def test_the_mix_is_mastered_to_minus_14_lufs_under_minus_1_dbtp(
     run: Render, tmp_path: Path, volume: float, tone: float | None
 ) -> None:

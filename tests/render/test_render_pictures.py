@@ -22,7 +22,7 @@ from render_helpers import (
 
 from fake_backend.render import RenderSettings
 from fake_backend.render.motion import EFFECTS, motion_box
-from fake_backend.render.text import find_font
+from fake_backend.render.text import find_font, safe_area
 
 RED, BLUE, GREEN = (220, 30, 30), (30, 40, 220), (30, 200, 60)
 
@@ -106,8 +106,8 @@ def test_watermark_keeps_its_transparency(run: Render, tmp_path: Path) -> None:
     (frame,) = frames_at(result.path, [500])
     height, width, _ = frame.shape
     side = round(0.4 * min(width, height))
-    margin = round(0.04 * min(width, height))
-    x0, y0 = width - margin - side, height - margin - side
+    _left, _top, right, bottom = safe_area((width, height))  # in the title-safe corner
+    x0, y0 = right - side, bottom - side
     centre = frame[y0 + side // 2, x0 + side // 2]
     corner = frame[y0 + side // 10, x0 + side // 10]  # transparent part of the logo
     assert centre[0] > 170 and centre[1] < 80  # the red square
