@@ -177,10 +177,6 @@ CATALOG: dict[str, tuple[str, str]] = {
     # the command line
     "saved": ("Saved {path} ({length}{size} MB)", "已保存 {path}（{length}{size} MB）"),
     "seconds": ("{seconds} s, ", "{seconds} 秒，"),
-    "empty_download": (
-        "The server sent an empty file for the video; nothing was saved as {path}.",
-        "服务器发来的视频文件是空的；没有保存为 {path}。",
-    ),
     "using_samples": (
         "Using the sample photos and logo in {folder}",
         "使用 {folder} 中的示例图片和 logo",
