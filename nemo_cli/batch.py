@@ -16,7 +16,6 @@ import fcntl
 import hashlib
 import json
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from nemo_cli.manifest import BadRow, Row
 from nemo_cli.output import Output
 from nemo_core.conversation import Conversation, Settings, Snapshot
 from nemo_core.drivers import AsyncDriver, probe
+from nemo_core.drivers.store import write_private_json
 from nemo_core.errors import UserInputError
 from nemo_core.steps import Message, MessageKind
 from nemo_core.wire import Secret
@@ -86,18 +86,7 @@ class BatchState:
         return {k: v for k, v in (rows or {}).items() if isinstance(v, dict)}
 
     def save(self) -> None:
-        fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".batch-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                os.fchmod(handle.fileno(), 0o600)
-                json.dump({"version": 1, "rows": self.rows}, handle, indent=1)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            raise
+        write_private_json(self.path, {"version": 1, "rows": self.rows})
 
 
 @dataclass

@@ -135,18 +135,24 @@ class Store:
         )
 
     def _write(self, snapshot: Snapshot) -> None:
-        fd, temp = tempfile.mkstemp(dir=self.home, prefix=".state-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                os.fchmod(handle.fileno(), 0o600)
-                json.dump(snapshot.to_json(), handle, indent=2)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            raise
+        write_private_json(self.path, snapshot.to_json())
+
+
+def write_private_json(path: Path, obj: Any) -> None:
+    """Replace ``path`` with ``obj`` as JSON, atomically (a crash never leaves half a
+    file) and readable by its owner only (it may hold a token or name sessions)."""
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".state-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            os.fchmod(handle.fileno(), 0o600)
+            json.dump(obj, handle, indent=2)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
 
 
 def _short(exc: ValueError) -> str:
