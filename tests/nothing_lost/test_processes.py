@@ -7,6 +7,7 @@ afterwards: exit codes, messages, the store, and the finished MP4's duration.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -123,11 +124,14 @@ def test_ctrl_c_on_the_embedded_backend_then_resume_finishes_the_video(
     (render_id,) = pending_renders(home)
     assert not target.exists()
 
-    code, text = run("export", "--resume", "-o", str(target), env=env)
+    code, text = run("export", "--resume", "-o", str(target), "--json", env=env)
     assert code == 0, text
     assert abs(duration(target) - VIDEO_SECONDS) < 0.5
     assert pending_renders(home) == []
-    assert render_id in text
+    results = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    (video,) = [r for r in results if r.get("type") == "result" and r.get("kind") == "video"]
+    assert video["render_id"] == render_id  # the same render, finished: not a second one
+    assert job_states(home / "fake" / "fake.db") == ["completed"]
 
 
 def test_other_commands_leave_a_running_export_alone(tmp_path: Path, env: dict[str, str]) -> None:
