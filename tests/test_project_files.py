@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 EXTRAS: dict[str, list[str]] = PYPROJECT["project"]["optional-dependencies"]
-OWN = {"nemo_core", "nemo_cli", "fake_backend", "cassettes"}
+OWN = set(PYPROJECT["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"])  # ours
 
 
 def _name(requirement: str) -> str:
@@ -47,7 +47,7 @@ def imported_by_tests() -> set[str]:
                 modules |= {alias.name.split(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 modules.add(node.module.split(".")[0])
-    return modules - set(sys.stdlib_module_names) - OWN - helpers - {"__future__"}
+    return modules - set(sys.stdlib_module_names) - OWN - helpers - {"__future__", "tests"}
 
 
 def test_the_dev_extra_installs_everything_the_tests_import() -> None:
