@@ -19,12 +19,12 @@ import time
 from pathlib import Path
 
 import pytest
+from live_server import PING, Write, live_server, piece
 
 from nemo_core.conversation import Conversation, Settings, Snapshot
 from nemo_core.drivers import AsyncDriver, SyncDriver
 from nemo_core.steps import ErrorClass, Message, MessageKind, TurnDone
 from nemo_core.wire import Secret
-from tests.drivers.live_server import PING, Write, live_server, piece
 
 NEMO = "import sys; from nemo_cli.main import main; sys.exit(main())"  # the `nemo` command
 WAIT = 10.0  # how long the server waits for the test to see a piece: only on failure

@@ -12,13 +12,13 @@ import re
 from typing import Any
 
 import pytest
+from fake_client import User, jpeg, serve, sse_data
+from phrasings import BUILD, LOGO, PHOTOS, ROWS, Row
 from PIL import Image
 
 from fake_backend import FakeConfig
 from fake_backend.agent import Media, respond
 from fake_backend.agent.reply import NOTHING, Facts, facts
-from tests.fake_backend.fake_client import User, jpeg, serve, sse_data
-from tests.fake_backend.phrasings import BUILD, LOGO, PHOTOS, ROWS, Row
 
 UPLOADS = [Media(name, "image", 3000, 2000) for name in PHOTOS] + [
     Media(LOGO, "image", 512, 512, alpha=True)

@@ -8,10 +8,10 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from phrasings import BUILD, ROWS
 
 from fake_backend.agent import Media, parse, respond
 from fake_backend.agent.reply import NOTHING
-from tests.fake_backend.phrasings import BUILD, ROWS
 
 UPLOADS = [Media(n, "image", 3000, 2000) for n in ("sneaker.jpg", "watch.jpg", "bag.jpg")]
 UPLOADS.append(Media("logo.png", "image", 512, 512, alpha=True))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fake_client import User, jpeg, serve
+
 from fake_backend import FakeConfig
-from tests.fake_backend.fake_client import User, jpeg, serve
 
 
 def config(folder: Path) -> FakeConfig:
