@@ -693,6 +693,9 @@ def batch(args: argparse.Namespace, output: Output) -> int:
     if args.jobs < 1:
         output.error("--jobs must be at least 1.")
         return ExitCode.USAGE
+    if getattr(args, "record", None) or getattr(args, "replay", None):
+        output.error("A batch is many sessions at once: --record and --replay work per command.")
+        return ExitCode.USAGE
     manifest: Path = args.manifest
     rows, bad = read_manifest(manifest)  # every row checked before anything is uploaded
     for row in bad:

@@ -164,6 +164,7 @@ def test_usage_errors(home: Path, catalogue: Path, capsys: pytest.CaptureFixture
     manifest = catalogue / "m.csv"
     manifest.write_text("photos,prompt\nshoe,a promo\n", encoding="utf-8")
     assert main(["batch", str(manifest), "-j", "0"]) == ExitCode.USAGE
+    assert main(["batch", str(manifest), "--replay", str(manifest)]) == ExitCode.USAGE
     assert main(["batch", str(manifest)]) == ExitCode.USER_INPUT
     assert "missing: output" in capsys.readouterr().err
     assert not (home / "fake").exists()  # refused before any backend started
