@@ -27,8 +27,8 @@ from fake_backend.render.samples import write_samples
 from nemo_cli.exit_codes import ExitCode
 
 pytestmark = pytest.mark.slow
-VIDEO_SECONDS = 6
-SERVED_SECONDS = 20  # `nemo serve --preview` renders 640x360: longer, to be stopped mid-way
+VIDEO_SECONDS = 12  # long enough that a lease reports progress before the render ends
+SERVED_SECONDS = 60  # `nemo serve --preview` renders 640x360 fast: long enough to stop mid-way
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def wait_for_rendering(database: Path, export: subprocess.Popen[str], timeout: f
                     rows = []
             if rows:
                 return str(rows[0][1])
-        time.sleep(0.2)
+        time.sleep(0.1)
     raise AssertionError("no render started")
 
 
