@@ -47,7 +47,7 @@ def imported_by_tests() -> set[str]:
                 modules |= {alias.name.split(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 modules.add(node.module.split(".")[0])
-    return modules - set(sys.stdlib_module_names) - OWN - helpers - {"__future__", "tests"}
+    return modules - set(sys.stdlib_module_names) - OWN - helpers - {"__future__"}
 
 
 def test_the_dev_extra_installs_everything_the_tests_import() -> None:
