@@ -93,6 +93,15 @@ TRANSITIONS: dict[tuple[State, Input], State] = {
 # States in which the driver holds (or is opening) a stream the core must close.
 STREAM_OPEN = frozenset({S.AWAIT_STREAM, S.STREAMING, S.RECEIVING})
 
+# The inputs that answer the step a state waits on. After abandon_turn() in one of
+# these states, the answer to that step (if the driver still delivers it) is dropped.
+ANSWERS: dict[State, frozenset[Input]] = {
+    S.AWAIT_RESPONSE: frozenset({I.RESPONSE, I.REQUEST_FAILED}),
+    S.AWAIT_STREAM: frozenset({I.STREAM_OPENED, I.RESPONSE, I.REQUEST_FAILED}),
+    S.RECEIVING: frozenset({I.STREAM_DATA, I.STREAM_CLOSED, I.STREAM_BROKEN, I.TIME_PASSED}),
+    S.WAITING: frozenset({I.TIME_PASSED}),
+}
+
 
 def transition(state: State, event: Input) -> State:
     """The state after ``event``; ``LocalProtocolError`` if there is no such edge."""

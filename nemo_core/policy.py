@@ -32,7 +32,9 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote
 
+from nemo_core.steps import ErrorClass
 from nemo_core.texts import say
+from nemo_core.wire import Envelope, Response
 
 __all__ = [
     "ACCEPTED_EXTENSIONS",
@@ -41,7 +43,12 @@ __all__ = [
     "Remedy",
     "RetryBudget",
     "decide",
+    "decide_answer",
+    "decide_no_answer",
+    "keeps_pending_render",
+    "poll_interval",
     "retry_after_seconds",
+    "token_is_fresh",
 ]
 
 ACCEPTED_EXTENSIONS = (
@@ -54,6 +61,13 @@ REGISTER_URL = "https://nemovideo.com/register"
 DEFAULT_RATE_LIMIT_WAIT = 30.0  # seconds, when 429 says nothing
 SERVER_ERROR_WAIT = 5.0
 MAX_WAIT = 15 * 60.0  # a Retry-After beyond this is not worth waiting for in one run
+NO_ANSWER_WAIT = 2.0  # before retrying a request that got no answer at all
+STILL_WORKING_EVERY = 120.0  # seconds of silence between "still working" notices
+STREAM_CAP = 15 * 60.0  # the documented longest chat run
+RENDER_POLL_INTERVAL = 30.0  # the documented poll pace, unless the server hints
+MIN_POLL_INTERVAL = 0.2
+RENDER_POLL_CAP = 60 * 60.0  # stop polling (keeping the id) after an hour
+TOKEN_RENEW_MARGIN = 60.0  # renew an anonymous token this long before it expires
 
 
 class Remedy(enum.Enum):
@@ -72,7 +86,7 @@ class Decision:
     ``message`` is for the user (a stop's reason, a new session's notice);
     ``error_class`` names whose fault a stop is, for front-ends and exit codes:
     ``user_input``, ``out_of_credits``, ``export_blocked``, ``rate_limited``,
-    ``token_quota``, ``auth``, ``service`` (the values of ``nemo_core.steps.ErrorClass``).
+    ``token_quota``, ``auth``, ``service``, ``protocol`` (a ``nemo_core.steps.ErrorClass``).
     """
 
     remedy: Remedy
@@ -80,7 +94,7 @@ class Decision:
     message: str | None = None
     code: int | None = None
     http_status: int | None = None
-    error_class: str | None = None
+    error_class: ErrorClass | None = None
 
     @property
     def retries(self) -> bool:
@@ -116,7 +130,7 @@ def register_url(user_id: str | None) -> str:
     return f"{REGISTER_URL}?bind={quote(user_id, safe='')}" if user_id else REGISTER_URL
 
 
-def _stop(message: str, error_class: str, code: int | None, status: int) -> Decision:
+def _stop(message: str, error_class: ErrorClass, code: int | None, status: int | None) -> Decision:
     return Decision(Remedy.STOP, 0.0, message, code, status, error_class)
 
 
@@ -142,7 +156,7 @@ def decide(
         return Decision(Remedy.PROCEED, code=code, http_status=http_status)
     if code == 1001 or http_status == 401:
         if not anonymous:
-            return _stop(say("token_refused", language), "auth", code, http_status)
+            return _stop(say("token_refused", language), ErrorClass.AUTH, code, http_status)
         return Decision(Remedy.RENEW_TOKEN, code=code, http_status=http_status)
     if code == 1002 or (http_status == 404 and "session not found" in detail.lower()):
         return Decision(
@@ -158,16 +172,16 @@ def decide(
             text = say("credits_out_register", language, link=REGISTER_URL)
         else:
             text = say("credits_out_topup", language)
-        return _stop(text, "out_of_credits", code, http_status)
+        return _stop(text, ErrorClass.OUT_OF_CREDITS, code, http_status)
     if code == 4001:
         text = say("type_unsupported", language, formats=_formats())
         if detail and "could not be read" in detail:  # a damaged file, not a wrong type
             text = detail
-        return _stop(text, "user_input", code, http_status)
+        return _stop(text, ErrorClass.USER_INPUT, code, http_status)
     if code == 4002:
-        return _stop(say("too_large", language), "user_input", code, http_status)
+        return _stop(say("too_large", language), ErrorClass.USER_INPUT, code, http_status)
     if http_status == 402:
-        return _stop(say("export_blocked", language), "export_blocked", code, http_status)
+        return _stop(say("export_blocked", language), ErrorClass.EXPORT_BLOCKED, code, http_status)
     if http_status == 400 and token_request:
         return Decision(Remedy.NEW_CLIENT_ID, code=code, http_status=http_status)
     if http_status == 429:
@@ -177,12 +191,12 @@ def decide(
             # The per-address quota of anonymous tokens, not a pace to wait out.
             hours = math.ceil(wait / 3600)
             return _stop(
-                say("token_quota", language, hours=hours), "token_quota", code, http_status
+                say("token_quota", language, hours=hours), ErrorClass.TOKEN_QUOTA, code, http_status
             )
         if wait > MAX_WAIT:
             minutes = math.ceil(wait / 60)
             text = say("rate_limited_long", language, minutes=minutes)
-            return _stop(text, "rate_limited", code, http_status)
+            return _stop(text, ErrorClass.RATE_LIMITED, code, http_status)
         return Decision(Remedy.WAIT_AND_RETRY, wait, code=code, http_status=http_status)
     if http_status >= 500 and idempotent:
         return Decision(
@@ -191,13 +205,13 @@ def decide(
     reason = f": {detail}" if detail else ""
     what = f"error code {code}" if code not in (None, 0) else f"HTTP {http_status}"
     text = say("refused", language, what=what, reason=reason)
-    return _stop(text, "service", code, http_status)
+    return _stop(text, ErrorClass.SERVICE, code, http_status)
 
 
 _EXHAUSTED = {  # remedy -> (message key, error class) when its retries are spent
-    Remedy.RENEW_TOKEN: ("exhausted_token", "auth"),
-    Remedy.NEW_SESSION: ("exhausted_session", "service"),
-    Remedy.NEW_CLIENT_ID: ("exhausted_client", "auth"),
+    Remedy.RENEW_TOKEN: ("exhausted_token", ErrorClass.AUTH),
+    Remedy.NEW_SESSION: ("exhausted_session", ErrorClass.SERVICE),
+    Remedy.NEW_CLIENT_ID: ("exhausted_client", ErrorClass.AUTH),
 }
 
 
@@ -236,17 +250,84 @@ class RetryBudget:
             return decision, self.spend(decision)
         if decision.remedy is Remedy.WAIT_AND_RETRY:
             if decision.http_status == 429:
-                text, error_class = say("still_rate_limited", language), "rate_limited"
+                text, error_class = say("still_rate_limited", language), ErrorClass.RATE_LIMITED
             else:
                 text = say("service_failing", language, status=decision.http_status)
-                error_class = "service"
+                error_class = ErrorClass.SERVICE
         else:
             key, error_class = _EXHAUSTED[decision.remedy]
             text = say(key, language)
-        stop = Decision(Remedy.STOP, 0.0, text, decision.code, decision.http_status, error_class)
-        return stop, self
+        return _stop(text, error_class, decision.code, decision.http_status), self
 
     @property
     def max_requests(self) -> int:
         """The most requests one logical request can take under this budget."""
         return 1 + self.total
+
+
+# -- decisions of the conversation's flows ------------------------------------------
+
+
+def decide_answer(
+    response: Response,
+    envelope: Envelope,
+    *,
+    anonymous: bool,
+    user_id: str | None,
+    now: datetime,
+    idempotent: bool,
+    token_request: bool = False,
+    language: str = "en",
+) -> Decision:
+    """``decide`` for one whole answer: first the 2xx answers that are not a success."""
+    status = response.status
+    if not envelope.ok and envelope.raw is None and 200 <= status < 300:
+        # A "success" that is not JSON at all: the answer is unreadable, not a refusal.
+        text = say("unreadable_answer", language, text=(envelope.message or "")[:80])
+        return _stop(text, ErrorClass.PROTOCOL, None, status)
+    if not envelope.ok and envelope.code in (None, 0) and 200 <= status < 300:
+        text = say("refused_plain", language, text=envelope.message or "the answer said it failed")
+        return _stop(text, ErrorClass.SERVICE, None, status)
+    return decide(
+        http_status=status,
+        code=envelope.code,
+        message=envelope.message,
+        retry_after=response.header("Retry-After"),
+        anonymous=anonymous,
+        user_id=user_id,
+        now=now,
+        idempotent=idempotent,
+        token_request=token_request,
+        language=language,
+    )
+
+
+def decide_no_answer() -> Decision:
+    """A request that got no answer (refused, reset, timed out): wait a little, retry
+    (only an idempotent one: the first may have arrived)."""
+    return Decision(Remedy.WAIT_AND_RETRY, NO_ANSWER_WAIT, http_status=None)
+
+
+def token_is_fresh(expires_at: float | None, now: float) -> bool:
+    """An anonymous token is renewed ``TOKEN_RENEW_MARGIN`` before it expires."""
+    return expires_at is None or now < expires_at - TOKEN_RENEW_MARGIN
+
+
+def poll_interval(retry_after: str | None) -> float:
+    """The documented 30 s, or the pace a ``Retry-After`` asks for (0.2 s to 60 s)."""
+    try:
+        seconds = float(retry_after) if retry_after is not None else RENDER_POLL_INTERVAL
+    except ValueError:
+        seconds = RENDER_POLL_INTERVAL
+    return min(RENDER_POLL_INTERVAL * 2, max(MIN_POLL_INTERVAL, seconds))
+
+
+def keeps_pending_render(error_class: ErrorClass) -> bool:
+    """A render submission that failed this way may still have created the job (no
+    answer came back), so its id stays pending; a refusal means no job exists."""
+    return error_class is ErrorClass.NETWORK
+
+
+def render_unknown(http_status: int | None) -> bool:
+    """A poll answered 404: the service does not know the job, so it is forgotten."""
+    return http_status == 404
