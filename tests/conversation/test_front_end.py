@@ -28,6 +28,7 @@ from nemo_core._state import State
 from nemo_core.conversation import Conversation, Settings
 from nemo_core.errors import LocalProtocolError, UserInputError
 from nemo_core.message_data import SCHEMAS, schema_keys
+from nemo_core.policy import RetryBudget
 from nemo_core.steps import (
     CloseStream,
     ErrorClass,
@@ -288,6 +289,16 @@ def test_gui_rewording_on_rewords_and_suggests_too() -> None:
     server.streams.append(chat_stream("Your promo is ready. Click Export to render it."))
     (text,) = turn(conv, server, "make a promo").of(MessageKind.AGENT_TEXT)
     assert "Click" not in text.text and text.data["suggested_actions"] == ["export"]
+
+
+@pytest.mark.parametrize(("budget", "tries"), [(None, 2), (RetryBudget(wait_and_retry=0), 1)])
+def test_the_retry_budget_is_a_setting(budget: RetryBudget | None, tries: int) -> None:
+    server = ScriptedServer()
+    conv = new_conversation(**({"retry_budget": budget} if budget else {}))
+    server.faults["credits"].extend([Response(500, {}, b"down")] * 3)
+    out = turn(conv, server, "how many credits do I have")
+    assert not out.done.ok and out.done.error_class is ErrorClass.SERVICE
+    assert server.count("credits") == tries
 
 
 @pytest.mark.parametrize("every", [10.0, 45.0, 120.0])
