@@ -10,8 +10,10 @@ turns, answers and the passing of time, and performs the steps it hands out::
         ...  # see nemo_core.steps for what each step asks of the driver
 
 The core has no clock: ``now`` is given once and advanced by ``time_passed`` and
-the ``elapsed_s`` of stream data, so tests run 15-minute streams and 30-minute
-renders in virtual time. States and their transitions live in ``_state.py``.
+the ``elapsed_s`` of answers, so tests run 15-minute streams and 30-minute renders
+in virtual time. This module holds the inputs and the state table's use
+(``_state.py``); what a turn does is in ``nemo_core.flows``, what the client
+remembers is one ``Snapshot`` (``nemo_core.session``), decisions are in ``policy``.
 
 Promises kept here, whatever the network does:
 
@@ -19,7 +21,8 @@ Promises kept here, whatever the network does:
   stream is answered by reading the state, never by sending it again;
 - a submitted render id stays in ``pending_renders`` (and the snapshot) until
   the job completed, failed or was cancelled;
-- every logical request is retried at most ``RetryBudget().total`` times.
+- every logical request is retried at most ``Settings.retry_budget.total`` times;
+- an answer to a step abandoned by ``abandon_turn`` is dropped.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from nemo_core import _state
 from nemo_core._state import Input, State
 from nemo_core.draft import Draft
 from nemo_core.errors import LocalProtocolError, UserInputError
-from nemo_core.files import FileFacts, FileKind, check_upload
+from nemo_core.files import FileFacts, check_attachments
 from nemo_core.flows import account, export, upload
 from nemo_core.flows import context as fed
 from nemo_core.flows.chat import chat
@@ -53,6 +56,7 @@ from nemo_core.steps import (
     TurnDone,
     Wait,
 )
+from nemo_core.texts import language_of
 from nemo_core.wire import Response
 
 __all__ = ["Conversation", "Settings", "Snapshot"]
@@ -160,7 +164,7 @@ class Conversation:
         """Start a turn from free text, routed (``nemo_core.router``) to chat, upload,
         export, credits, status or cancel. Every file is checked first: a bad one (or
         an empty turn) raises ``UserInputError`` and nothing is sent."""
-        checked = self._checked(files, urls)
+        checked = check_attachments(files, urls)
         if not text.strip() and not checked and not urls:
             raise UserInputError("Say what you want: the message is empty.")
         self._begin(language, text)
@@ -182,7 +186,7 @@ class Conversation:
     ) -> None:
         """Start a turn that uploads files (the facts ``user_says(files=...)`` takes)
         and/or http(s) URLs. Every file is checked before anything is sent."""
-        checked = self._checked(files, urls)
+        checked = check_attachments(files, urls)
         if not checked and not urls:
             raise UserInputError("Nothing to upload: give at least one file or URL.")
         self._begin(language)
@@ -367,27 +371,13 @@ class Conversation:
         pending = self._ctx.record.pending_renders
         return pending[-1] if pending else None
 
-    def _checked(
-        self, files: Sequence[FileFacts], urls: Sequence[str]
-    ) -> list[tuple[FileFacts, FileKind]]:
-        checked = [(f, check_upload(f)) for f in files]
-        for url in urls:
-            if not url.lower().startswith(("http://", "https://")):
-                raise UserInputError(f"{url}: only http(s) URLs can be uploaded by URL.")
-        return checked
-
     def _begin(self, language: str | None, text: str = "") -> None:
         """This turn's language: given, else the settings' (``"auto"``: the user's own)."""
         if self._state is not State.IDLE:
             return  # not a new turn: _start refuses it, the turn in progress keeps its language
         chosen = language or self.settings.language
-        if chosen == "auto":  # the user's own: Chinese characters, Latin letters, else as before
-            if any("\u3400" <= c <= "\u9fff" for c in text):
-                chosen = "zh"
-            elif any(c.isascii() and c.isalpha() for c in text):
-                chosen = "en"
-            else:
-                chosen = self._ctx.language
+        if chosen == "auto":  # the user's own, else the last turn's
+            chosen = language_of(text, self._ctx.language)
         self._ctx.language = chosen
 
 

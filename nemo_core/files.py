@@ -7,12 +7,13 @@ content does not look like that kind of file, or when it is over 500 MB.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nemo_core.errors import UserInputError
 from nemo_core.policy import ACCEPTED_EXTENSIONS, MAX_UPLOAD_BYTES
 
-__all__ = ["HEAD_BYTES", "FileFacts", "FileKind", "check_upload", "sniff"]
+__all__ = ["HEAD_BYTES", "FileFacts", "FileKind", "check_attachments", "check_upload", "sniff"]
 
 HEAD_BYTES = 64  # how much of a file the driver reads for sniffing
 
@@ -113,3 +114,15 @@ def check_upload(facts: FileFacts) -> FileKind:
         )
     file_type, content_type = _TYPES[extension]
     return FileKind(canonical, file_type, content_type)
+
+
+def check_attachments(
+    files: Sequence[FileFacts], urls: Sequence[str]
+) -> list[tuple[FileFacts, FileKind]]:
+    """Every file of a turn checked (``check_upload``) and every URL an http(s) one,
+    before anything is sent; ``UserInputError`` names the first that is not."""
+    checked = [(f, check_upload(f)) for f in files]
+    for url in urls:
+        if not url.lower().startswith(("http://", "https://")):
+            raise UserInputError(f"{url}: only http(s) URLs can be uploaded by URL.")
+    return checked

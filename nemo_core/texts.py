@@ -8,7 +8,7 @@ English.
 
 from __future__ import annotations
 
-__all__ = ["CATALOG", "is_chinese", "say"]
+__all__ = ["CATALOG", "is_chinese", "language_of", "say"]
 
 # key: (English, Chinese)
 CATALOG: dict[str, tuple[str, str]] = {
@@ -228,3 +228,13 @@ def say(key: str, language: str = "en", **params: object) -> str:
     """The message ``key`` in ``language`` (English when there is no translation)."""
     english, chinese = CATALOG[key]
     return (chinese if is_chinese(language) else english).format(**params)
+
+
+def language_of(text: str, otherwise: str) -> str:
+    """The language a user wrote in: Chinese characters, else Latin letters, else
+    ``otherwise`` (digits, emoji, a file alone say nothing)."""
+    if any("\u3400" <= c <= "\u9fff" for c in text):
+        return "zh"
+    if any(c.isascii() and c.isalpha() for c in text):
+        return "en"
+    return otherwise
