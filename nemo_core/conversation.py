@@ -201,6 +201,18 @@ class _Abort(Exception):
 
 
 _T = TypeVar("_T")
+# What a driver answers a Send, a Receive or a Wait with.
+_ANSWERS = frozenset(
+    {
+        Input.RESPONSE,
+        Input.REQUEST_FAILED,
+        Input.STREAM_OPENED,
+        Input.STREAM_DATA,
+        Input.STREAM_CLOSED,
+        Input.STREAM_BROKEN,
+        Input.TIME_PASSED,
+    }
+)
 _Fed = Response | _Failed | _Opened | _Data | _Elapsed | _Closed | _Broken | None
 _Flow = Generator[Step, _Fed, Any]
 
@@ -237,6 +249,9 @@ class Conversation:
         self._fed: _Fed = None
         self._last_done = TurnDone()
         self._upload_shown: dict[str, float] = {}  # file name -> the last fraction shown
+        # After abandon_turn(): the answers the step then in flight could still get; one
+        # that arrives before the next step is handed out is dropped (not the caller's mistake).
+        self._abandoned_answers: frozenset[Input] = frozenset()
         self._last_response: Response | None = None
         self._last_render_ms = 0
         self.requests_sent = 0
@@ -377,6 +392,10 @@ class Conversation:
         starts by reading the timeline and showing what changed. None when idle."""
         stream_open = self._state in _state.STREAM_OPEN
         was_idle = self._state is State.IDLE
+        self._abandoned_answers = (
+            frozenset(event for (state, event) in _state.TRANSITIONS if state is self._state)
+            & _ANSWERS
+        )
         self._move(Input.ABANDON_TURN)
         if was_idle:
             return None
@@ -449,6 +468,7 @@ class Conversation:
                 "answer the last step first"
             )
         assert self._flow is not None
+        self._abandoned_answers = frozenset()  # from now on, answers are to the next step
         fed, self._fed = self._fed, None
         try:
             step = self._flow.send(fed)
@@ -482,6 +502,8 @@ class Conversation:
         """While an upload's Send is out, the driver reports bytes sent; the answer is a
         ``PROGRESS`` message to show (None when it moved less than 1%). Not an input of
         the state table: it changes nothing but what the user sees."""
+        if Input.RESPONSE in self._abandoned_answers:
+            return None  # the upload's turn was abandoned: nothing more to show for it
         if self._state is not State.AWAIT_RESPONSE:
             raise LocalProtocolError(
                 f"upload_progress() while the conversation is {self._state.value}"
@@ -530,6 +552,9 @@ class Conversation:
         self._fed = None
 
     def _feed(self, event: Input, value: _Fed) -> None:
+        if event in self._abandoned_answers:
+            self._abandoned_answers = frozenset()  # the answer to an abandoned step: dropped
+            return
         self._move(event)
         self._fed = value
 
