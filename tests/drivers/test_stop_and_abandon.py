@@ -124,7 +124,9 @@ class Run:
     def __init__(self, kind: str, url: str) -> None:
         self.kind, self.url = kind, url
 
-    def turn(self, conv: Conversation, start: Callable[[], None], hook: Any = None) -> list[Message]:
+    def turn(
+        self, conv: Conversation, start: Callable[[], None], hook: Any = None
+    ) -> list[Message]:
         start()
         if self.kind == "sync":
             hooks = {"response": [hook]} if hook else {}
