@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, TypedDict, Unpack
 
 import httpx
 
@@ -137,6 +137,13 @@ def trace_hooks(trace: Callable[[str], None] | None, *, is_async: bool) -> dict[
     return {"request": [on_request_async], "response": [on_response_async]}
 
 
+class Saving(TypedDict, total=False):
+    """How a driver's ``download`` saves: both optional."""
+
+    progress: Callable[[int, int | None], None] | None  # (bytes so far, total or None)
+    check: Callable[[Path], None] | None  # raises if the file is not what was expected
+
+
 class PartFile:
     """A download: written to ``<dest>.part``, checked by ``check``, renamed to
     ``dest`` at the end; any failure removes the part and leaves ``dest`` untouched.
@@ -144,15 +151,10 @@ class PartFile:
     ``with PartFile(...) as part``, then ``part.start(response)`` and
     ``part.write(chunk)`` per chunk; the drivers differ only in how they read."""
 
-    def __init__(
-        self,
-        dest: str | Path,
-        progress: Callable[[int, int | None], None] | None,
-        check: Callable[[Path], None] | None,
-    ) -> None:
+    def __init__(self, dest: str | Path, **saving: Unpack[Saving]) -> None:
         self.dest = Path(dest)
         self.temp = self.dest.with_name(self.dest.name + ".part")
-        self._progress, self._check = progress, check
+        self._progress, self._check = saving.get("progress"), saving.get("check")
         self._handle: IO[bytes] | None = None
         self._total: int | None = None
         self._done = 0

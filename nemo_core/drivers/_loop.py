@@ -20,10 +20,10 @@ import weakref
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from functools import partial
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypedDict, TypeVar
 
 from nemo_core.conversation import Conversation
-from nemo_core.drivers._http import ANSWER_TIMEOUT, Clocks, UploadProgress
+from nemo_core.drivers._http import ANSWER_TIMEOUT, Clocks, UploadProgress, timeout, trace_hooks
 from nemo_core.steps import CloseStream, Message, Receive, Send, Show, TurnDone, Wait
 from nemo_core.wire import Request, Response
 
@@ -91,6 +91,17 @@ R = TypeVar("R")  # what a shell's primitive returns: an Outcome (sync) or an aw
 Turn = Generator[Message | Callable[[], R], Outcome, None]
 
 
+class Options(TypedDict, total=False):
+    """The keywords both drivers take, besides their own ``client``, ``transport``
+    and ``sleep``; all optional."""
+
+    connect_timeout: float  # seconds to connect (30)
+    answer_timeout: float  # seconds a plain answer may take (120); a stream: the core's
+    clock: Callable[[], float]  # the driver's sense of elapsed time (time.monotonic)
+    trace: Callable[[str], None] | None  # method, path, status and time of each request
+    upload_progress: UploadProgress | None  # (file name, bytes sent, size) while uploading
+
+
 class StopFlag(Protocol):
     """``threading.Event`` (sync) or ``asyncio.Event`` (async)."""
 
@@ -115,18 +126,28 @@ class BaseDriver(Generic[R]):
 
     _stop: StopFlag
 
-    def __init__(
-        self,
-        *,
-        connect_timeout: float,
-        answer_timeout: float = ANSWER_TIMEOUT,
-        clock: Callable[[], float] = time.monotonic,
-        upload_progress: UploadProgress | None = None,
-    ) -> None:
-        self.upload_progress = upload_progress
-        self.timeouts = {"answer_timeout": answer_timeout, "connect_timeout": connect_timeout}
-        self.clock = clock
+    def __init__(self, options: Options, *, is_async: bool, owns_client: bool) -> None:
+        if unknown := sorted(options.keys() - Options.__annotations__.keys()):
+            raise TypeError(f"unexpected keyword argument(s): {', '.join(unknown)}")
+        self.upload_progress = options.get("upload_progress")
+        self.timeouts = {
+            "answer_timeout": options.get("answer_timeout", ANSWER_TIMEOUT),
+            "connect_timeout": options.get("connect_timeout", 30.0),
+        }
+        self.clock = options.get("clock", time.monotonic)
         self._clocks: weakref.WeakKeyDictionary[Conversation, Clocks] = weakref.WeakKeyDictionary()
+        self._owns_client = owns_client
+        self._trace = options.get("trace")
+        self._is_async = is_async
+
+    def _client_options(self, base_url: str, transport: object) -> dict[str, Any]:
+        """For a client of the driver's own: the timeouts and the trace hooks."""
+        return {
+            "base_url": base_url,
+            "transport": transport,
+            "timeout": timeout(self.timeouts["connect_timeout"]),
+            "event_hooks": trace_hooks(self._trace, is_async=self._is_async),
+        }
 
     def stop(self) -> None:
         """Stop the running turn (a Stop button). A ``Wait`` or a ``Receive`` ends at

@@ -11,43 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import httpx
 
 from nemo_core.conversation import Conversation
-from nemo_core.drivers._http import (
-    ANSWER_TIMEOUT,
-    READ_CHUNK,
-    PartFile,
-    UploadProgress,
-    describe,
-    request_kwargs,
-    timeout,
-    to_response,
-    trace_hooks,
-)
-from nemo_core.drivers._loop import (
-    Answered,
-    BaseDriver,
-    Broken,
-    Chunk,
-    Ended,
-    Failed,
-    Opened,
-    Outcome,
-    Quiet,
-    Stopped,
-    advance,
-)
+from nemo_core.drivers import _http, _loop
 from nemo_core.steps import Message
 from nemo_core.wire import Request, is_event_stream
 
 
-class AsyncDriver(BaseDriver[Awaitable[Outcome]]):
+class AsyncDriver(_loop.BaseDriver[Awaitable[_loop.Outcome]]):
     """Performs a conversation's steps against ``base_url``, asynchronously.
 
     ``sleep``: how to wait out a ``Wait`` step (``asyncio.sleep``; a virtual one in
@@ -61,33 +37,18 @@ class AsyncDriver(BaseDriver[Awaitable[Outcome]]):
         *,
         client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        connect_timeout: float = 30.0,
-        answer_timeout: float = ANSWER_TIMEOUT,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        trace: Callable[[str], None] | None = None,
-        upload_progress: UploadProgress | None = None,
+        **options: Unpack[_loop.Options],
     ) -> None:
-        super().__init__(
-            connect_timeout=connect_timeout,
-            answer_timeout=answer_timeout,
-            clock=clock,
-            upload_progress=upload_progress,
-        )
-        self.client = client or httpx.AsyncClient(
-            base_url=base_url,
-            transport=transport,
-            timeout=timeout(connect_timeout),
-            event_hooks=trace_hooks(trace, is_async=True),
-        )
-        self._owns_client = client is None
+        super().__init__(options, is_async=True, owns_client=client is None)
         self.sleep = sleep
         self._stop: asyncio.Event = asyncio.Event()
-        self._queue: asyncio.Queue[bytes | Ended | Broken] | None = None
-        self._getter: asyncio.Future[bytes | Ended | Broken] | None = None
+        self.client = client or httpx.AsyncClient(**self._client_options(base_url, transport))
+        self._queue: asyncio.Queue[bytes | _loop.Ended | _loop.Broken] | None = None
+        self._getter: asyncio.Future[bytes | _loop.Ended | _loop.Broken] | None = None
         self._pump: asyncio.Task[None] | None = None
         self._stream_context: Any = None
-        self._uploading: asyncio.Queue[Outcome | BaseException] = asyncio.Queue()
+        self._uploading: asyncio.Queue[_loop.Outcome | BaseException] = asyncio.Queue()
         self._upload_task: asyncio.Task[None] | None = None
 
     async def aclose(self) -> None:
@@ -104,9 +65,9 @@ class AsyncDriver(BaseDriver[Awaitable[Outcome]]):
     async def run(self, conversation: Conversation) -> AsyncIterator[Message]:
         """Perform steps until the turn is done, yielding what to show."""
         turn = self._turn(conversation)
-        outcome: Outcome = None
+        outcome: _loop.Outcome = None
         try:
-            while (item := advance(turn, outcome)) is not None:
+            while (item := _loop.advance(turn, outcome)) is not None:
                 outcome = await item() if callable(item) else None
                 if isinstance(item, Message):
                     yield item
@@ -114,7 +75,7 @@ class AsyncDriver(BaseDriver[Awaitable[Outcome]]):
             turn.close()
             await self._io_close_stream()
 
-    async def _unless_stopped(self, work: Awaitable[Outcome]) -> Outcome:
+    async def _unless_stopped(self, work: Awaitable[_loop.Outcome]) -> _loop.Outcome:
         """Run one step's I/O; ``stop()`` cancels it: ``Stopped``, nothing fed."""
         task = asyncio.ensure_future(work)
         stopped = asyncio.ensure_future(self._stop.wait())
@@ -126,54 +87,56 @@ class AsyncDriver(BaseDriver[Awaitable[Outcome]]):
                     pending.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await pending
-        return Stopped() if task.cancelled() else task.result()
+        return _loop.Stopped() if task.cancelled() else task.result()
 
     # -- the I/O primitives --------------------------------------------------------
 
-    async def _request(self, request: Request, progress: UploadProgress | None = None) -> Outcome:
+    async def _request(
+        self, request: Request, progress: _http.UploadProgress | None = None
+    ) -> _loop.Outcome:
         try:
-            with request_kwargs(request, progress, **self.timeouts) as kwargs:
+            with _http.request_kwargs(request, progress, **self.timeouts) as kwargs:
                 context = self.client.stream(request.method, request.path, **kwargs)
                 response = await context.__aenter__()
                 if request.stream and is_event_stream(response.status_code, response.headers):
                     self._open_stream(response, context)
-                    return Opened(to_response(response, b""))
+                    return _loop.Opened(_http.to_response(response, b""))
                 try:
-                    return Answered(to_response(response, await response.aread()))
+                    return _loop.Answered(_http.to_response(response, await response.aread()))
                 finally:
                     await context.__aexit__(None, None, None)
         except httpx.HTTPError as exc:
-            return Failed(describe(exc))
+            return _loop.Failed(_http.describe(exc))
 
     def _open_stream(self, response: httpx.Response, context: Any) -> None:
-        queue: asyncio.Queue[bytes | Ended | Broken] = asyncio.Queue()
+        queue: asyncio.Queue[bytes | _loop.Ended | _loop.Broken] = asyncio.Queue()
 
         async def pump() -> None:
             try:
                 async for chunk in response.aiter_bytes():  # as it arrives: no minimum size
                     queue.put_nowait(chunk)
-                queue.put_nowait(Ended())
+                queue.put_nowait(_loop.Ended())
             except Exception as exc:
-                queue.put_nowait(Broken(describe(exc)))
+                queue.put_nowait(_loop.Broken(_http.describe(exc)))
 
         self._stream_context, self._queue = context, queue
         self._pump = asyncio.ensure_future(pump())
 
-    async def _io_send(self, request: Request) -> Outcome:
+    async def _io_send(self, request: Request) -> _loop.Outcome:
         return await self._unless_stopped(self._request(request))
 
-    async def _io_receive(self, timeout_s: float) -> Outcome:
+    async def _io_receive(self, timeout_s: float) -> _loop.Outcome:
         return await self._unless_stopped(self._receive(timeout_s))
 
-    async def _receive(self, timeout_s: float) -> Outcome:
+    async def _receive(self, timeout_s: float) -> _loop.Outcome:
         assert self._queue is not None, "Receive without an open stream"
         if self._getter is None:  # the same get across timeouts: no chunk lost
             self._getter = asyncio.ensure_future(self._queue.get())
         done, _ = await asyncio.wait({self._getter}, timeout=max(0.0, timeout_s))
         if not done:
-            return Quiet()
+            return _loop.Quiet()
         item, self._getter = self._getter.result(), None
-        return Chunk(item) if isinstance(item, bytes) else item
+        return _loop.Chunk(item) if isinstance(item, bytes) else item
 
     async def _io_close_stream(self) -> None:
         for task in (self._getter, self._pump):
@@ -187,15 +150,15 @@ class AsyncDriver(BaseDriver[Awaitable[Outcome]]):
                 await self._stream_context.__aexit__(None, None, None)
             self._stream_context = None
 
-    async def _io_sleep(self, seconds: float) -> Outcome:
-        async def sleep() -> Outcome:
+    async def _io_sleep(self, seconds: float) -> _loop.Outcome:
+        async def sleep() -> _loop.Outcome:
             await self.sleep(seconds)
-            return Quiet()
+            return _loop.Quiet()
 
         return await self._unless_stopped(sleep())
 
     async def _io_upload(self, request: Request) -> None:
-        events: asyncio.Queue[Outcome | BaseException] = asyncio.Queue()
+        events: asyncio.Queue[_loop.Outcome | BaseException] = asyncio.Queue()
 
         async def send() -> None:
             try:
@@ -205,7 +168,7 @@ class AsyncDriver(BaseDriver[Awaitable[Outcome]]):
 
         self._uploading, self._upload_task = events, asyncio.ensure_future(send())
 
-    async def _io_upload_event(self) -> Outcome:
+    async def _io_upload_event(self) -> _loop.Outcome:
         event = await self._uploading.get()
         if isinstance(event, BaseException):
             raise event
@@ -213,19 +176,12 @@ class AsyncDriver(BaseDriver[Awaitable[Outcome]]):
 
     # -- downloads -----------------------------------------------------------------
 
-    async def download(
-        self,
-        url: str,
-        dest: str | Path,
-        *,
-        progress: Callable[[int, int | None], None] | None = None,
-        check: Callable[[Path], None] | None = None,
-    ) -> Path:
-        """Stream a finished video to ``dest``: written to ``<dest>.part``, checked by
-        ``check``, renamed at the end (a failure removes the part, ``dest`` untouched)."""
-        with PartFile(dest, progress, check) as part:
+    async def download(self, url: str, dest: str | Path, **saving: Unpack[_http.Saving]) -> Path:
+        """Stream a finished video to ``dest`` (see ``PartFile``: a ``.part`` file,
+        ``check``ed, then renamed; ``progress(bytes so far, total or None)``)."""
+        with _http.PartFile(dest, **saving) as part:
             async with self.client.stream("GET", url) as response:
                 part.start(response)
-                async for chunk in response.aiter_bytes(READ_CHUNK):
+                async for chunk in response.aiter_bytes(_http.READ_CHUNK):
                     part.write(chunk)
         return part.dest

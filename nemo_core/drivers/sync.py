@@ -16,36 +16,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import httpx
 
 from nemo_core.conversation import Conversation
-from nemo_core.drivers._http import (
-    ANSWER_TIMEOUT,
-    READ_CHUNK,
-    STOP_POLL_S,
-    PartFile,
-    UploadProgress,
-    describe,
-    request_kwargs,
-    timeout,
-    to_response,
-    trace_hooks,
-)
-from nemo_core.drivers._loop import (
-    Answered,
-    BaseDriver,
-    Broken,
-    Chunk,
-    Ended,
-    Failed,
-    Opened,
-    Outcome,
-    Quiet,
-    Stopped,
-    advance,
-)
+from nemo_core.drivers import _http, _loop
 from nemo_core.steps import Message
 from nemo_core.wire import Request, is_event_stream
 
@@ -55,16 +31,16 @@ class _StreamReader:
 
     def __init__(self, response: httpx.Response, context: Any) -> None:
         self.response, self._context = response, context
-        self.queue: queue.Queue[bytes | Ended | Broken] = queue.Queue()
+        self.queue: queue.Queue[bytes | _loop.Ended | _loop.Broken] = queue.Queue()
         threading.Thread(target=self._pump, daemon=True).start()
 
     def _pump(self) -> None:
         try:
             for chunk in self.response.iter_bytes():  # as it arrives: no minimum size
                 self.queue.put(chunk)
-            self.queue.put(Ended())
+            self.queue.put(_loop.Ended())
         except Exception as exc:
-            self.queue.put(Broken(describe(exc)))
+            self.queue.put(_loop.Broken(_http.describe(exc)))
 
     def close(self) -> None:
         self.response.close()
@@ -72,7 +48,7 @@ class _StreamReader:
             self._context.__exit__(None, None, None)
 
 
-class SyncDriver(BaseDriver[Outcome]):
+class SyncDriver(_loop.BaseDriver[_loop.Outcome]):
     """Performs a conversation's steps against ``base_url``.
 
     ``sleep``: how to wait out a ``Wait`` step. None (the default) waits in real time
@@ -89,30 +65,15 @@ class SyncDriver(BaseDriver[Outcome]):
         *,
         client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
-        connect_timeout: float = 30.0,
-        answer_timeout: float = ANSWER_TIMEOUT,
         sleep: Callable[[float], None] | None = None,
-        clock: Callable[[], float] = time.monotonic,
-        trace: Callable[[str], None] | None = None,
-        upload_progress: UploadProgress | None = None,
+        **options: Unpack[_loop.Options],
     ) -> None:
-        super().__init__(
-            connect_timeout=connect_timeout,
-            answer_timeout=answer_timeout,
-            clock=clock,
-            upload_progress=upload_progress,
-        )
-        self.client = client or httpx.Client(
-            base_url=base_url,
-            transport=transport,
-            timeout=timeout(connect_timeout),
-            event_hooks=trace_hooks(trace, is_async=False),
-        )
-        self._owns_client = client is None
+        super().__init__(options, is_async=False, owns_client=client is None)
         self.sleep = sleep
         self._stop: threading.Event = threading.Event()
+        self.client = client or httpx.Client(**self._client_options(base_url, transport))
         self._stream: _StreamReader | None = None
-        self._uploading: queue.Queue[Outcome | BaseException] = queue.Queue()
+        self._uploading: queue.Queue[_loop.Outcome | BaseException] = queue.Queue()
 
     def close(self) -> None:
         self._io_close_stream()
@@ -128,9 +89,9 @@ class SyncDriver(BaseDriver[Outcome]):
     def run(self, conversation: Conversation) -> Iterator[Message]:
         """Perform steps until the turn is done, yielding what to show."""
         turn = self._turn(conversation)
-        outcome: Outcome = None
+        outcome: _loop.Outcome = None
         try:
-            while (item := advance(turn, outcome)) is not None:
+            while (item := _loop.advance(turn, outcome)) is not None:
                 outcome = None
                 if isinstance(item, Message):
                     yield item
@@ -142,47 +103,49 @@ class SyncDriver(BaseDriver[Outcome]):
 
     # -- the I/O primitives --------------------------------------------------------
 
-    def _request(self, request: Request, progress: UploadProgress | None = None) -> Outcome:
+    def _request(
+        self, request: Request, progress: _http.UploadProgress | None = None
+    ) -> _loop.Outcome:
         try:
-            with request_kwargs(request, progress, **self.timeouts) as kwargs:
+            with _http.request_kwargs(request, progress, **self.timeouts) as kwargs:
                 context = self.client.stream(request.method, request.path, **kwargs)
                 response = context.__enter__()
                 if request.stream and is_event_stream(response.status_code, response.headers):
                     self._stream = _StreamReader(response, context)
-                    return Opened(to_response(response, b""))
+                    return _loop.Opened(_http.to_response(response, b""))
                 try:
-                    return Answered(to_response(response, response.read()))
+                    return _loop.Answered(_http.to_response(response, response.read()))
                 finally:
                     context.__exit__(None, None, None)
         except httpx.HTTPError as exc:
-            return Failed(describe(exc))
+            return _loop.Failed(_http.describe(exc))
 
-    def _io_send(self, request: Request) -> Outcome:
+    def _io_send(self, request: Request) -> _loop.Outcome:
         return self._request(request)  # a request in flight is not cut short: stop() waits
 
-    def _io_receive(self, timeout_s: float) -> Outcome:
+    def _io_receive(self, timeout_s: float) -> _loop.Outcome:
         assert self._stream is not None, "Receive without an open stream"
         deadline = time.monotonic() + max(0.0, timeout_s)
         while True:  # in slices, so that stop() is noticed at once
             try:
                 left = max(0.0, deadline - time.monotonic())
-                item = self._stream.queue.get(timeout=min(STOP_POLL_S, left))
+                item = self._stream.queue.get(timeout=min(_http.STOP_POLL_S, left))
             except queue.Empty:
                 if self._stop.is_set():
-                    return Stopped()
+                    return _loop.Stopped()
                 if time.monotonic() >= deadline:
-                    return Quiet()
+                    return _loop.Quiet()
                 continue
-            return Chunk(item) if isinstance(item, bytes) else item
+            return _loop.Chunk(item) if isinstance(item, bytes) else item
 
     def _io_close_stream(self) -> None:
         if self._stream is not None:
             self._stream.close()
             self._stream = None
 
-    def _io_sleep(self, seconds: float) -> Outcome:
+    def _io_sleep(self, seconds: float) -> _loop.Outcome:
         if self.sleep is None:
-            return Stopped() if self._stop.wait(seconds) else Quiet()
+            return _loop.Stopped() if self._stop.wait(seconds) else _loop.Quiet()
         sleep, done, failed = self.sleep, threading.Event(), []
 
         def helper() -> None:
@@ -194,15 +157,15 @@ class SyncDriver(BaseDriver[Outcome]):
                 done.set()
 
         threading.Thread(target=helper, daemon=True).start()
-        while not done.wait(STOP_POLL_S):
+        while not done.wait(_http.STOP_POLL_S):
             if self._stop.is_set():
-                return Stopped()
+                return _loop.Stopped()
         if failed:
             raise failed[0]
-        return Quiet()
+        return _loop.Quiet()
 
     def _io_upload(self, request: Request) -> None:
-        events: queue.Queue[Outcome | BaseException] = queue.Queue()
+        events: queue.Queue[_loop.Outcome | BaseException] = queue.Queue()
         self._uploading = events
 
         def send() -> None:
@@ -213,7 +176,7 @@ class SyncDriver(BaseDriver[Outcome]):
 
         threading.Thread(target=send, daemon=True).start()
 
-    def _io_upload_event(self) -> Outcome:
+    def _io_upload_event(self) -> _loop.Outcome:
         event = self._uploading.get()
         if isinstance(event, BaseException):
             raise event
@@ -221,18 +184,11 @@ class SyncDriver(BaseDriver[Outcome]):
 
     # -- downloads -----------------------------------------------------------------
 
-    def download(
-        self,
-        url: str,
-        dest: str | Path,
-        *,
-        progress: Callable[[int, int | None], None] | None = None,
-        check: Callable[[Path], None] | None = None,
-    ) -> Path:
-        """Stream a finished video to ``dest``: written to ``<dest>.part``, checked by
-        ``check``, renamed at the end (a failure removes the part, ``dest`` untouched)."""
-        with PartFile(dest, progress, check) as part, self.client.stream("GET", url) as response:
+    def download(self, url: str, dest: str | Path, **saving: Unpack[_http.Saving]) -> Path:
+        """Stream a finished video to ``dest`` (see ``PartFile``: a ``.part`` file,
+        ``check``ed, then renamed; ``progress(bytes so far, total or None)``)."""
+        with _http.PartFile(dest, **saving) as part, self.client.stream("GET", url) as response:
             part.start(response)
-            for chunk in response.iter_bytes(READ_CHUNK):
+            for chunk in response.iter_bytes(_http.READ_CHUNK):
                 part.write(chunk)
         return part.dest
