@@ -172,3 +172,24 @@ def test_an_answer_after_the_turn_was_abandoned_is_dropped(
     assert MessageKind.CREDITS in [m.kind for m in after]
     assert conv.next_step() == TurnDone()
     assert conv.pending_renders == (PENDING,)
+
+
+async def test_an_async_virtual_sleep_still_sees_every_wait() -> None:
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    conv = Conversation(Settings(), now=1_000.0)
+    transport = httpx.MockTransport(rate_limited)
+    async with AsyncDriver("http://api", transport=transport, sleep=sleep) as driver:
+        conv.credits()
+        messages = [m async for m in driver.run(conv)]
+    assert waits == [RETRY_AFTER]
+    assert messages[-1].error_class is ErrorClass.RATE_LIMITED
+
+
+def test_a_misspelt_keyword_is_refused() -> None:
+    # the shared keywords are one TypedDict: a typo must still fail loudly
+    with pytest.raises(TypeError, match="answer_timout"):
+        SyncDriver("http://api", answer_timout=1.0)  # type: ignore[call-arg]
