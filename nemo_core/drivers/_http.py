@@ -5,13 +5,16 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator
-from typing import IO, Any
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, TypedDict, Unpack
 
 import httpx
 
 from nemo_core.wire import Request, Response
 
 READ_CHUNK = 64 * 1024  # downloads only: a stream hands over whatever has arrived
+STOP_POLL_S = 0.05  # how often a sync wait looks whether stop() was called
 
 
 ANSWER_TIMEOUT = 120.0  # the longest wait for a plain (not streamed) answer
@@ -132,3 +135,54 @@ def trace_hooks(trace: Callable[[str], None] | None, *, is_async: bool) -> dict[
         on_response(response)
 
     return {"request": [on_request_async], "response": [on_response_async]}
+
+
+class Saving(TypedDict, total=False):
+    """How a driver's ``download`` saves: both optional."""
+
+    progress: Callable[[int, int | None], None] | None  # (bytes so far, total or None)
+    check: Callable[[Path], None] | None  # raises if the file is not what was expected
+
+
+class PartFile:
+    """A download: written to ``<dest>.part``, checked by ``check``, renamed to
+    ``dest`` at the end; any failure removes the part and leaves ``dest`` untouched.
+
+    ``with PartFile(...) as part``, then ``part.start(response)`` and
+    ``part.write(chunk)`` per chunk; the drivers differ only in how they read."""
+
+    def __init__(self, dest: str | Path, **saving: Unpack[Saving]) -> None:
+        self.dest = Path(dest)
+        self.temp = self.dest.with_name(self.dest.name + ".part")
+        self._progress, self._check = saving.get("progress"), saving.get("check")
+        self._handle: IO[bytes] | None = None
+        self._total: int | None = None
+        self._done = 0
+
+    def __enter__(self) -> PartFile:
+        return self
+
+    def start(self, response: httpx.Response) -> None:
+        response.raise_for_status()
+        self._total = int(response.headers.get("content-length") or 0) or None
+        self._handle = self.temp.open("wb")
+
+    def write(self, chunk: bytes) -> None:
+        assert self._handle is not None, "write() before start()"
+        self._handle.write(chunk)
+        self._done += len(chunk)
+        if self._progress:
+            self._progress(self._done, self._total)
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            if self._handle is not None:
+                self._handle.close()
+            if kind is None:
+                if self._check is not None:
+                    self._check(self.temp)
+                self.temp.replace(self.dest)
+        finally:
+            self.temp.unlink(missing_ok=True)  # gone already when renamed

@@ -1,45 +1,35 @@
 """The async driver: a ``Conversation`` over ``httpx.AsyncClient`` (asyncio).
 
-Shares everything with the sync driver but the I/O: a stream is pumped by a task
-into a queue; a ``Receive`` waits on one pending ``get`` that survives timeouts,
-so no chunk is lost when the wait ends first. The pump hands over whatever bytes
-have arrived (no minimum size), so each piece of text reaches the user as it
-arrives; an upload runs as a task while its progress is shown.
+The loop is ``_loop.BaseDriver``'s; this module is its I/O with tasks. A stream is
+pumped by a task into a queue; a ``Receive`` waits on one pending ``get`` that
+survives timeouts, so no chunk is lost when the wait ends first. The pump hands
+over whatever bytes have arrived (no minimum size), so each piece of text reaches
+the user as it arrives; an upload runs as a task while its progress is shown.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
-import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import httpx
 
-from nemo_core._state import State
 from nemo_core.conversation import Conversation
-from nemo_core.drivers._http import (
-    ANSWER_TIMEOUT,
-    READ_CHUNK,
-    Clocks,
-    UploadProgress,
-    describe,
-    request_kwargs,
-    timeout,
-    to_response,
-    trace_hooks,
-)
-from nemo_core.steps import CloseStream, Message, Receive, Send, Show, TurnDone, Wait
+from nemo_core.drivers import _http, _loop
+from nemo_core.steps import Message
 from nemo_core.wire import Request, is_event_stream
 
-_END = object()
 
+class AsyncDriver(_loop.BaseDriver[Awaitable[_loop.Outcome]]):
+    """Performs a conversation's steps against ``base_url``, asynchronously.
 
-class AsyncDriver:
-    """Performs a conversation's steps against ``base_url``, asynchronously."""
+    ``sleep``: how to wait out a ``Wait`` step (``asyncio.sleep``; a virtual one in
+    tests); ``stop()`` cancels it, as it cancels a request or a read in flight.
+    ``clock``: the driver's sense of elapsed time.
+    """
 
     def __init__(
         self,
@@ -47,56 +37,22 @@ class AsyncDriver:
         *,
         client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        connect_timeout: float = 30.0,
-        answer_timeout: float = ANSWER_TIMEOUT,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        trace: Callable[[str], None] | None = None,
-        upload_progress: UploadProgress | None = None,
+        **options: Unpack[_loop.Options],
     ) -> None:
-        self.client = client or httpx.AsyncClient(
-            base_url=base_url,
-            transport=transport,
-            timeout=timeout(connect_timeout),
-            event_hooks=trace_hooks(trace, is_async=True),
-        )
-        self._owns_client = client is None
-        self.upload_progress = upload_progress
-        self.timeouts = {"answer_timeout": answer_timeout, "connect_timeout": connect_timeout}
+        super().__init__(options, is_async=True, owns_client=client is None)
         self.sleep = sleep
-        self.clock = clock
-        self._clocks: weakref.WeakKeyDictionary[Conversation, Clocks] = weakref.WeakKeyDictionary()
-        self._queue: asyncio.Queue[object] | None = None
-        self._getter: asyncio.Future[object] | None = None
+        self._stop: asyncio.Event = asyncio.Event()
+        self.client = client or httpx.AsyncClient(**self._client_options(base_url, transport))
+        self._queue: asyncio.Queue[bytes | _loop.Ended | _loop.Broken] | None = None
+        self._getter: asyncio.Future[bytes | _loop.Ended | _loop.Broken] | None = None
         self._pump: asyncio.Task[None] | None = None
         self._stream_context: Any = None
-        self._stop = asyncio.Event()
-
-    def stop(self) -> None:
-        """Stop the running turn (a Stop button), from the event loop's thread: the
-        step in flight is cancelled, ``abandon_turn()`` is called and ``run`` yields
-        the ``ABANDONED`` message, then ends the turn. Nothing is sent again.
-        (Calling ``conversation.abandon_turn()`` directly works too: an answer that
-        arrives for an abandoned step is dropped.)"""
-        self._stop.set()
-
-    async def _unless_stopped(self, work: Awaitable[None]) -> None:
-        """Run one step's I/O; a stop() cancels it (it has fed the conversation nothing)."""
-        task = asyncio.ensure_future(work)
-        stopped = asyncio.ensure_future(self._stop.wait())
-        try:
-            await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for pending in (task, stopped):
-                if not pending.done():
-                    pending.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await pending
-        if task.done() and not task.cancelled() and task.exception() is not None:
-            raise task.exception()  # type: ignore[misc]
+        self._uploading: asyncio.Queue[_loop.Outcome | BaseException] = asyncio.Queue()
+        self._upload_task: asyncio.Task[None] | None = None
 
     async def aclose(self) -> None:
-        await self._close_stream()
+        await self._io_close_stream()
         if self._owns_client:
             await self.client.aclose()
 
@@ -108,183 +64,124 @@ class AsyncDriver:
 
     async def run(self, conversation: Conversation) -> AsyncIterator[Message]:
         """Perform steps until the turn is done, yielding what to show."""
-        clocks = self._clocks.setdefault(conversation, Clocks(conversation.now, self.clock()))
-        self._stop.clear()
+        turn = self._turn(conversation)
+        outcome: _loop.Outcome = None
         try:
-            while True:
-                conversation.clock(clocks.now(self.clock()))  # real time: idle and requests
-                if self._stop.is_set():
-                    self._stop.clear()
-                    await self._close_stream()
-                    if (notice := conversation.abandon_turn()) is not None:
-                        yield notice
-                step = conversation.next_step()
-                if isinstance(step, TurnDone):
-                    return
-                if isinstance(step, Show):
-                    yield step.message
-                elif isinstance(step, Wait):
-                    await self._unless_stopped(self.sleep(step.seconds))
-                    if conversation.state is State.WAITING and not self._stop.is_set():
-                        conversation.time_passed(step.seconds)
-                elif isinstance(step, Send) and step.request.files:
-                    async for message in self._send_upload(conversation, step.request):
-                        yield message
-                elif isinstance(step, Send):
-                    await self._unless_stopped(self._send(conversation, step.request))
-                elif isinstance(step, Receive):
-                    await self._unless_stopped(self._receive(conversation, step.timeout_s))
-                elif isinstance(step, CloseStream):
-                    await self._close_stream()
+            while (item := _loop.advance(turn, outcome)) is not None:
+                outcome = await item() if callable(item) else None
+                if isinstance(item, Message):
+                    yield item
         finally:
-            await self._close_stream()
+            turn.close()
+            await self._io_close_stream()
 
-    async def _send_upload(
-        self, conversation: Conversation, request: Request
-    ) -> AsyncIterator[Message]:
-        """Send as a task; meanwhile show the core's progress messages."""
-        reports: asyncio.Queue[tuple[str, int, int]] = asyncio.Queue()
-
-        def report(name: str, sent: int, size: int) -> None:
-            reports.put_nowait((name, sent, size))
-            if self.upload_progress is not None:
-                self.upload_progress(name, sent, size)
-
-        async def send() -> httpx.Response:
-            with request_kwargs(request, report, **self.timeouts) as kwargs:
-                return await self.client.request(request.method, request.path, **kwargs)
-
-        started = self.clock()
-        task = asyncio.ensure_future(send())
-        while not task.done() or not reports.empty():
-            getter = asyncio.ensure_future(reports.get())
-            await asyncio.wait({task, getter}, return_when=asyncio.FIRST_COMPLETED)
-            if not getter.done():
-                getter.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await getter
-                continue
-            message = conversation.upload_progress(*getter.result())
-            if message is not None:
-                yield message
-        elapsed = self.clock() - started
+    async def _unless_stopped(self, work: Awaitable[_loop.Outcome]) -> _loop.Outcome:
+        """Run one step's I/O; ``stop()`` cancels it: ``Stopped``, nothing fed."""
+        task = asyncio.ensure_future(work)
+        stopped = asyncio.ensure_future(self._stop.wait())
         try:
-            response = task.result()
-        except httpx.HTTPError as exc:
-            if conversation.state is State.AWAIT_RESPONSE:
-                conversation.request_failed(describe(exc), elapsed)
-            return
-        if conversation.state is State.AWAIT_RESPONSE:  # else abandoned meanwhile: dropped
-            conversation.response(to_response(response, response.content), elapsed)
+            await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for pending in (task, stopped):
+                if not pending.done():
+                    pending.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await pending
+        return _loop.Stopped() if task.cancelled() else task.result()
 
-    async def _send(self, conversation: Conversation, request: Request) -> None:
-        started = self.clock()
+    # -- the I/O primitives --------------------------------------------------------
+
+    async def _request(
+        self, request: Request, progress: _http.UploadProgress | None = None
+    ) -> _loop.Outcome:
         try:
-            with request_kwargs(request, self.upload_progress, **self.timeouts) as kwargs:
-                if not request.stream:
-                    response = await self.client.request(request.method, request.path, **kwargs)
-                    if conversation.state is not State.AWAIT_RESPONSE:
-                        return  # the turn was abandoned meanwhile: the answer is dropped
-                    elapsed = self.clock() - started
-                    conversation.response(to_response(response, response.content), elapsed)
-                    return
+            with _http.request_kwargs(request, progress, **self.timeouts) as kwargs:
                 context = self.client.stream(request.method, request.path, **kwargs)
                 response = await context.__aenter__()
+                if request.stream and is_event_stream(response.status_code, response.headers):
+                    self._open_stream(response, context)
+                    return _loop.Opened(_http.to_response(response, b""))
+                try:
+                    return _loop.Answered(_http.to_response(response, await response.aread()))
+                finally:
+                    await context.__aexit__(None, None, None)
         except httpx.HTTPError as exc:
-            if conversation.state in (State.AWAIT_RESPONSE, State.AWAIT_STREAM):
-                conversation.request_failed(describe(exc), self.clock() - started)
-            return
-        if conversation.state is not State.AWAIT_STREAM:  # abandoned meanwhile
-            await context.__aexit__(None, None, None)
-            return
-        if not is_event_stream(response.status_code, response.headers):
-            try:
-                body = await response.aread()
-            except httpx.HTTPError as exc:
-                await context.__aexit__(None, None, None)
-                conversation.request_failed(describe(exc), self.clock() - started)
-                return
-            await context.__aexit__(None, None, None)
-            conversation.response(to_response(response, body), self.clock() - started)
-            return
-        self._stream_context = context
-        queue: asyncio.Queue[object] = asyncio.Queue()
-        self._queue = queue
+            return _loop.Failed(_http.describe(exc))
+
+    def _open_stream(self, response: httpx.Response, context: Any) -> None:
+        queue: asyncio.Queue[bytes | _loop.Ended | _loop.Broken] = asyncio.Queue()
 
         async def pump() -> None:
             try:
                 async for chunk in response.aiter_bytes():  # as it arrives: no minimum size
                     queue.put_nowait(chunk)
-                queue.put_nowait(_END)
+                queue.put_nowait(_loop.Ended())
             except Exception as exc:
-                queue.put_nowait(exc)
+                queue.put_nowait(_loop.Broken(_http.describe(exc)))
 
+        self._stream_context, self._queue = context, queue
         self._pump = asyncio.ensure_future(pump())
-        conversation.stream_opened(to_response(response, b""), self.clock() - started)
 
-    async def _receive(self, conversation: Conversation, timeout_s: float) -> None:
+    async def _io_send(self, request: Request) -> _loop.Outcome:
+        return await self._unless_stopped(self._request(request))
+
+    async def _io_receive(self, timeout_s: float) -> _loop.Outcome:
+        return await self._unless_stopped(self._receive(timeout_s))
+
+    async def _receive(self, timeout_s: float) -> _loop.Outcome:
         assert self._queue is not None, "Receive without an open stream"
-        if self._getter is None:
+        if self._getter is None:  # the same get across timeouts: no chunk lost
             self._getter = asyncio.ensure_future(self._queue.get())
-        started = self.clock()
         done, _ = await asyncio.wait({self._getter}, timeout=max(0.0, timeout_s))
-        elapsed = self.clock() - started
-        if conversation.state is not State.RECEIVING:
-            return  # abandoned meanwhile: run() closes the stream at the next steps
         if not done:
-            conversation.time_passed(elapsed)
-            return
-        item = self._getter.result()
-        self._getter = None
-        if item is _END:
-            await self._close_stream()
-            conversation.stream_closed(elapsed)
-        elif isinstance(item, BaseException):
-            await self._close_stream()
-            conversation.stream_broken(describe(item), elapsed)
-        else:
-            assert isinstance(item, bytes)
-            conversation.stream_data(item, elapsed)
+            return _loop.Quiet()
+        item, self._getter = self._getter.result(), None
+        return _loop.Chunk(item) if isinstance(item, bytes) else item
 
-    async def _close_stream(self) -> None:
+    async def _io_close_stream(self) -> None:
         for task in (self._getter, self._pump):
             if task is not None and not task.done():
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
-        self._getter = self._pump = None
-        self._queue = None
+        self._getter = self._pump = self._queue = None
         if self._stream_context is not None:
             with contextlib.suppress(httpx.HTTPError):
                 await self._stream_context.__aexit__(None, None, None)
             self._stream_context = None
 
-    async def download(
-        self,
-        url: str,
-        dest: str | Path,
-        *,
-        progress: Callable[[int, int | None], None] | None = None,
-        check: Callable[[Path], None] | None = None,
-    ) -> Path:
-        """Stream a finished video to ``dest``: written to ``<dest>.part``, checked by
-        ``check``, renamed at the end (a failure removes the part, ``dest`` untouched)."""
-        dest = Path(dest)
-        temp = dest.with_name(dest.name + ".part")
-        try:
+    async def _io_sleep(self, seconds: float) -> _loop.Outcome:
+        async def sleep() -> _loop.Outcome:
+            await self.sleep(seconds)
+            return _loop.Quiet()
+
+        return await self._unless_stopped(sleep())
+
+    async def _io_upload(self, request: Request) -> None:
+        events: asyncio.Queue[_loop.Outcome | BaseException] = asyncio.Queue()
+
+        async def send() -> None:
+            try:
+                events.put_nowait(await self._request(request, self._reporter(events.put_nowait)))
+            except Exception as exc:  # handed to the loop by _io_upload_event
+                events.put_nowait(exc)
+
+        self._uploading, self._upload_task = events, asyncio.ensure_future(send())
+
+    async def _io_upload_event(self) -> _loop.Outcome:
+        event = await self._uploading.get()
+        if isinstance(event, BaseException):
+            raise event
+        return event
+
+    # -- downloads -----------------------------------------------------------------
+
+    async def download(self, url: str, dest: str | Path, **saving: Unpack[_http.Saving]) -> Path:
+        """Stream a finished video to ``dest`` (see ``PartFile``: a ``.part`` file,
+        ``check``ed, then renamed; ``progress(bytes so far, total or None)``)."""
+        with _http.PartFile(dest, **saving) as part:
             async with self.client.stream("GET", url) as response:
-                response.raise_for_status()
-                total = int(response.headers.get("content-length") or 0) or None
-                done = 0
-                with temp.open("wb") as handle:
-                    async for chunk in response.aiter_bytes(READ_CHUNK):
-                        handle.write(chunk)
-                        done += len(chunk)
-                        if progress:
-                            progress(done, total)
-            if check is not None:
-                check(temp)
-            temp.replace(dest)
-        finally:
-            temp.unlink(missing_ok=True)  # gone already when renamed
-        return dest
+                part.start(response)
+                async for chunk in response.aiter_bytes(_http.READ_CHUNK):
+                    part.write(chunk)
+        return part.dest

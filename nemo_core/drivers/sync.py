@@ -1,10 +1,11 @@
 """The sync driver: a ``Conversation`` over ``httpx.Client``.
 
-A stream is read by a background thread into a queue, so a ``Receive`` step can
-wait for at most its timeout without cancelling a read in the middle. The thread
-hands over whatever bytes have arrived (no minimum size), so each piece of text
-reaches the core, and the user, as it arrives. An upload is sent from a thread
-too, so its progress reaches the user as the core's messages meanwhile.
+The loop is ``_loop.BaseDriver``'s; this module is its I/O with threads. A stream
+is read by a background thread into a queue, so a ``Receive`` step can wait for
+at most its timeout without cancelling a read in the middle. The thread hands over
+whatever bytes have arrived (no minimum size), so each piece of text reaches the
+core, and the user, as it arrives. An upload is sent from a thread too, so its
+progress reaches the user as the core's messages meanwhile.
 """
 
 from __future__ import annotations
@@ -13,55 +14,50 @@ import contextlib
 import queue
 import threading
 import time
-import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import httpx
 
-from nemo_core._state import State
 from nemo_core.conversation import Conversation
-from nemo_core.drivers._http import (
-    ANSWER_TIMEOUT,
-    READ_CHUNK,
-    Clocks,
-    UploadProgress,
-    describe,
-    request_kwargs,
-    timeout,
-    to_response,
-    trace_hooks,
-)
-from nemo_core.steps import CloseStream, Message, Receive, Send, Show, TurnDone, Wait
+from nemo_core.drivers import _http, _loop
+from nemo_core.steps import Message
 from nemo_core.wire import Request, is_event_stream
-
-_END = object()
 
 
 class _StreamReader:
     """Pumps one streaming response's chunks into a queue from a thread."""
 
-    def __init__(self, response: httpx.Response) -> None:
-        self.response = response
-        self.queue: queue.Queue[object] = queue.Queue()
-        self._thread = threading.Thread(target=self._pump, daemon=True)
-        self._thread.start()
+    def __init__(self, response: httpx.Response, context: Any) -> None:
+        self.response, self._context = response, context
+        self.queue: queue.Queue[bytes | _loop.Ended | _loop.Broken] = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
 
     def _pump(self) -> None:
         try:
             for chunk in self.response.iter_bytes():  # as it arrives: no minimum size
                 self.queue.put(chunk)
-            self.queue.put(_END)
+            self.queue.put(_loop.Ended())
         except Exception as exc:
-            self.queue.put(exc)
+            self.queue.put(_loop.Broken(_http.describe(exc)))
 
     def close(self) -> None:
         self.response.close()
+        with contextlib.suppress(httpx.HTTPError):
+            self._context.__exit__(None, None, None)
 
 
-class SyncDriver:
-    """Performs a conversation's steps against ``base_url``."""
+class SyncDriver(_loop.BaseDriver[_loop.Outcome]):
+    """Performs a conversation's steps against ``base_url``.
+
+    ``sleep``: how to wait out a ``Wait`` step. None (the default) waits in real time
+    on an event that ``stop()`` sets. A callable given (virtual time in tests, a
+    replay's pace) is called with the seconds from a helper thread, and the driver
+    waits for it to return or for ``stop()``, whichever comes first; a stopped
+    helper finishes its own sleep and is ignored. So ``stop()`` ends any wait at
+    once, whatever ``sleep`` is. ``clock``: the driver's sense of elapsed time.
+    """
 
     def __init__(
         self,
@@ -69,38 +65,18 @@ class SyncDriver:
         *,
         client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
-        connect_timeout: float = 30.0,
-        answer_timeout: float = ANSWER_TIMEOUT,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        trace: Callable[[str], None] | None = None,
-        upload_progress: UploadProgress | None = None,
+        sleep: Callable[[float], None] | None = None,
+        **options: Unpack[_loop.Options],
     ) -> None:
-        self.client = client or httpx.Client(
-            base_url=base_url,
-            transport=transport,
-            timeout=timeout(connect_timeout),
-            event_hooks=trace_hooks(trace, is_async=False),
-        )
-        self._owns_client = client is None
-        self.upload_progress = upload_progress
-        self.timeouts = {"answer_timeout": answer_timeout, "connect_timeout": connect_timeout}
+        super().__init__(options, is_async=False, owns_client=client is None)
         self.sleep = sleep
-        self.clock = clock
-        self._clocks: weakref.WeakKeyDictionary[Conversation, Clocks] = weakref.WeakKeyDictionary()
+        self._stop: threading.Event = threading.Event()
+        self.client = client or httpx.Client(**self._client_options(base_url, transport))
         self._stream: _StreamReader | None = None
-        self._stream_context: Any = None
-        self._stop = threading.Event()
-
-    def stop(self) -> None:
-        """Stop the running turn (a Stop button), from any thread: the driver calls
-        ``abandon_turn()`` at once if it is reading a stream or waiting, else after
-        the request in flight; ``run`` then yields the ``ABANDONED`` message and ends
-        the turn. Nothing is sent again."""
-        self._stop.set()
+        self._uploading: queue.Queue[_loop.Outcome | BaseException] = queue.Queue()
 
     def close(self) -> None:
-        self._close_stream()
+        self._io_close_stream()
         if self._owns_client:
             self.client.close()
 
@@ -112,163 +88,107 @@ class SyncDriver:
 
     def run(self, conversation: Conversation) -> Iterator[Message]:
         """Perform steps until the turn is done, yielding what to show."""
-        clocks = self._clocks.setdefault(conversation, Clocks(conversation.now, self.clock()))
-        self._stop.clear()
+        turn = self._turn(conversation)
+        outcome: _loop.Outcome = None
         try:
-            while True:
-                conversation.clock(clocks.now(self.clock()))  # real time: idle and requests
-                if self._stop.is_set():
-                    self._stop.clear()
-                    self._close_stream()
-                    if (notice := conversation.abandon_turn()) is not None:
-                        yield notice
-                step = conversation.next_step()
-                if isinstance(step, TurnDone):
-                    return
-                if isinstance(step, Show):
-                    yield step.message
-                elif isinstance(step, Wait):
-                    if self.sleep is time.sleep:
-                        self._stop.wait(step.seconds)  # a real sleep that Stop cuts short
-                    else:
-                        self.sleep(step.seconds)
-                    if conversation.state is State.WAITING and not self._stop.is_set():
-                        conversation.time_passed(step.seconds)
-                elif isinstance(step, Send) and step.request.files:
-                    yield from self._send_upload(conversation, step.request)
-                elif isinstance(step, Send):
-                    self._send(conversation, step.request)
-                elif isinstance(step, Receive):
-                    self._receive(conversation, step.timeout_s)
-                elif isinstance(step, CloseStream):
-                    self._close_stream()
+            while (item := _loop.advance(turn, outcome)) is not None:
+                outcome = None
+                if isinstance(item, Message):
+                    yield item
+                else:
+                    outcome = item()
         finally:
-            self._close_stream()
+            turn.close()
+            self._io_close_stream()
 
-    def _send_upload(self, conversation: Conversation, request: Request) -> Iterator[Message]:
-        """Send from a thread; meanwhile show the core's progress messages."""
-        reports: queue.Queue[tuple[str, int, int] | None] = queue.Queue()
-        answer: list[httpx.Response | httpx.HTTPError] = []
+    # -- the I/O primitives --------------------------------------------------------
 
-        def report(name: str, sent: int, size: int) -> None:
-            reports.put((name, sent, size))
-            if self.upload_progress is not None:
-                self.upload_progress(name, sent, size)
-
-        def send() -> None:
-            try:
-                with request_kwargs(request, report, **self.timeouts) as kwargs:
-                    answer.append(self.client.request(request.method, request.path, **kwargs))
-            except httpx.HTTPError as exc:
-                answer.append(exc)
-            finally:
-                reports.put(None)
-
-        started = self.clock()
-        thread = threading.Thread(target=send, daemon=True)
-        thread.start()
-        while (item := reports.get()) is not None:
-            message = conversation.upload_progress(*item)
-            if message is not None:
-                yield message
-        thread.join()
-        elapsed = self.clock() - started
-        result = answer[0]
-        if isinstance(result, httpx.HTTPError):
-            conversation.request_failed(describe(result), elapsed)
-        else:
-            conversation.response(to_response(result, result.content), elapsed)
-
-    def _send(self, conversation: Conversation, request: Request) -> None:
-        started = self.clock()
+    def _request(
+        self, request: Request, progress: _http.UploadProgress | None = None
+    ) -> _loop.Outcome:
         try:
-            with request_kwargs(request, self.upload_progress, **self.timeouts) as kwargs:
-                if not request.stream:
-                    response = self.client.request(request.method, request.path, **kwargs)
-                    elapsed = self.clock() - started
-                    conversation.response(to_response(response, response.content), elapsed)
-                    return
+            with _http.request_kwargs(request, progress, **self.timeouts) as kwargs:
                 context = self.client.stream(request.method, request.path, **kwargs)
                 response = context.__enter__()
+                if request.stream and is_event_stream(response.status_code, response.headers):
+                    self._stream = _StreamReader(response, context)
+                    return _loop.Opened(_http.to_response(response, b""))
+                try:
+                    return _loop.Answered(_http.to_response(response, response.read()))
+                finally:
+                    context.__exit__(None, None, None)
         except httpx.HTTPError as exc:
-            conversation.request_failed(describe(exc), self.clock() - started)
-            return
-        if not is_event_stream(response.status_code, response.headers):
-            try:
-                body = response.read()
-            except httpx.HTTPError as exc:
-                context.__exit__(None, None, None)
-                conversation.request_failed(describe(exc), self.clock() - started)
-                return
-            context.__exit__(None, None, None)
-            conversation.response(to_response(response, body), self.clock() - started)
-            return
-        self._stream_context = context
-        self._stream = _StreamReader(response)
-        conversation.stream_opened(to_response(response, b""), self.clock() - started)
+            return _loop.Failed(_http.describe(exc))
 
-    def _receive(self, conversation: Conversation, timeout_s: float) -> None:
+    def _io_send(self, request: Request) -> _loop.Outcome:
+        return self._request(request)  # a request in flight is not cut short: stop() waits
+
+    def _io_receive(self, timeout_s: float) -> _loop.Outcome:
         assert self._stream is not None, "Receive without an open stream"
-        started = self.clock()
         deadline = time.monotonic() + max(0.0, timeout_s)
         while True:  # in slices, so that stop() is noticed at once
             try:
-                item = self._stream.queue.get(
-                    timeout=min(0.1, max(0.0, deadline - time.monotonic()))
-                )
-                break
+                left = max(0.0, deadline - time.monotonic())
+                item = self._stream.queue.get(timeout=min(_http.STOP_POLL_S, left))
             except queue.Empty:
                 if self._stop.is_set():
-                    return  # run() abandons the turn
+                    return _loop.Stopped()
                 if time.monotonic() >= deadline:
-                    conversation.time_passed(self.clock() - started)
-                    return
-        elapsed = self.clock() - started
-        if item is _END:
-            self._close_stream()
-            conversation.stream_closed(elapsed)
-        elif isinstance(item, BaseException):
-            self._close_stream()
-            conversation.stream_broken(describe(item), elapsed)
-        else:
-            assert isinstance(item, bytes)
-            conversation.stream_data(item, elapsed)
+                    return _loop.Quiet()
+                continue
+            return _loop.Chunk(item) if isinstance(item, bytes) else item
 
-    def _close_stream(self) -> None:
+    def _io_close_stream(self) -> None:
         if self._stream is not None:
             self._stream.close()
             self._stream = None
-        if self._stream_context is not None:
-            with contextlib.suppress(httpx.HTTPError):
-                self._stream_context.__exit__(None, None, None)
-            self._stream_context = None
 
-    def download(
-        self,
-        url: str,
-        dest: str | Path,
-        *,
-        progress: Callable[[int, int | None], None] | None = None,
-        check: Callable[[Path], None] | None = None,
-    ) -> Path:
-        """Stream a finished video to ``dest``: written to ``<dest>.part``, checked by
-        ``check``, renamed at the end (a failure removes the part, ``dest`` untouched)."""
-        dest = Path(dest)
-        temp = dest.with_name(dest.name + ".part")
-        try:
-            with self.client.stream("GET", url) as response:
-                response.raise_for_status()
-                total = int(response.headers.get("content-length") or 0) or None
-                done = 0
-                with temp.open("wb") as handle:
-                    for chunk in response.iter_bytes(READ_CHUNK):
-                        handle.write(chunk)
-                        done += len(chunk)
-                        if progress:
-                            progress(done, total)
-            if check is not None:
-                check(temp)
-            temp.replace(dest)
-        finally:
-            temp.unlink(missing_ok=True)  # gone already when renamed
-        return dest
+    def _io_sleep(self, seconds: float) -> _loop.Outcome:
+        if self.sleep is None:
+            return _loop.Stopped() if self._stop.wait(seconds) else _loop.Quiet()
+        sleep, done, failed = self.sleep, threading.Event(), []
+
+        def helper() -> None:
+            try:
+                sleep(seconds)
+            except BaseException as exc:  # handed to the driver's thread below
+                failed.append(exc)
+            finally:
+                done.set()
+
+        threading.Thread(target=helper, daemon=True).start()
+        while not done.wait(_http.STOP_POLL_S):
+            if self._stop.is_set():
+                return _loop.Stopped()
+        if failed:
+            raise failed[0]
+        return _loop.Quiet()
+
+    def _io_upload(self, request: Request) -> None:
+        events: queue.Queue[_loop.Outcome | BaseException] = queue.Queue()
+        self._uploading = events
+
+        def send() -> None:
+            try:
+                events.put(self._request(request, self._reporter(events.put)))
+            except BaseException as exc:  # handed to the driver's thread by _io_upload_event
+                events.put(exc)
+
+        threading.Thread(target=send, daemon=True).start()
+
+    def _io_upload_event(self) -> _loop.Outcome:
+        event = self._uploading.get()
+        if isinstance(event, BaseException):
+            raise event
+        return event
+
+    # -- downloads -----------------------------------------------------------------
+
+    def download(self, url: str, dest: str | Path, **saving: Unpack[_http.Saving]) -> Path:
+        """Stream a finished video to ``dest`` (see ``PartFile``: a ``.part`` file,
+        ``check``ed, then renamed; ``progress(bytes so far, total or None)``)."""
+        with _http.PartFile(dest, **saving) as part, self.client.stream("GET", url) as response:
+            part.start(response)
+            for chunk in response.iter_bytes(_http.READ_CHUNK):
+                part.write(chunk)
+        return part.dest
