@@ -1,11 +1,13 @@
 """The fake checks uploads and words draft changes with its own code (``fake_backend.formats``,
 ``fake_backend.agent.diff``), not the client's; here the two sides are held to agree, as
 a real client and the real service must: the same 14 formats recognised by the same bytes,
-and the same plain words for a change."""
+the same plain words for a change, and the same paths (the OpenAPI document's, which the
+fake's route table is built from)."""
 
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import pytest
@@ -15,12 +17,15 @@ from phrasings import BUILD, ROWS
 
 from fake_backend.agent import Media, respond
 from fake_backend.agent.diff import plain_changes
+from fake_backend.app import HANDLERS, route_table
 from fake_backend.formats import FORMATS, FormatRefused, file_type, recognised
+from fake_backend.openapi import document
 from fake_backend.timeline import Draft
 from nemo_core import draft as client_draft
 from nemo_core.errors import UserInputError
 from nemo_core.files import FileFacts, check_upload, sniff
 from nemo_core.policy import ACCEPTED_EXTENSIONS
+from nemo_core.wire import Endpoints
 
 HEADS = {
     "jpg": b"\xff\xd8\xff\xe0\x00\x10JFIF",
@@ -135,3 +140,48 @@ def test_any_edit_of_any_segment_is_worded_alike(changes: list[tuple[int, str, A
             segment[key] = value
     _same_words(BUILT, after)
     _same_words(after, BUILT)
+
+
+def _operation(path: str) -> str | None:
+    """The OpenAPI path template ``path`` is an instance of (None: no such operation)."""
+    found = [
+        template
+        for template in document()["paths"]
+        if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), path)
+    ]
+    assert len(found) <= 1, found
+    return found[0] if found else None
+
+
+def _client_paths() -> dict[str, str]:
+    """Every path ``nemo_core.wire.Endpoints`` builds, by the name that builds it."""
+    built = {
+        name: value
+        for name, value in vars(Endpoints).items()
+        if name.isupper() and isinstance(value, str)
+    }
+    for name in ("upload", "state", "render_job", "render_cancel", "render_download"):
+        built[name] = getattr(Endpoints, name)("id 1/2")  # quoted: still one path segment
+    return built
+
+
+def test_every_path_the_client_builds_is_an_operation_of_the_document() -> None:
+    built = _client_paths()
+    assert len(built) == 11
+    missing = {name: path for name, path in built.items() if _operation(path) is None}
+    assert missing == {}
+    served_only_by_the_fake = {"/media/{key}/{name}", "/healthz", "/openapi.json"}
+    used = {_operation(path) for path in built.values()}
+    assert used | served_only_by_the_fake == set(document()["paths"])
+
+
+def test_the_route_table_is_the_document_s_paths_and_methods() -> None:
+    table = [(route.path, route.methods) for route in route_table()]
+    expected = [
+        (path, {method.upper()} | ({"HEAD"} if method == "get" else set()))
+        for path, operations in document()["paths"].items()
+        for method in operations
+    ]
+    assert table == expected
+    ids = {op["operationId"] for ops in document()["paths"].values() for op in ops.values()}
+    assert set(HANDLERS) == ids  # no handler left without a path
