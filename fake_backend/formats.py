@@ -2,9 +2,9 @@
 
 The service documents the formats (``../shared/api-notes.md``: 4001 for anything else);
 it does not trust the client's check, so neither does the fake: this is its own table of
-extensions and magic bytes, kept apart from the client's ``nemo_core.files``. A test
-(``tests/fake_backend/test_client_agreement.py``) checks that the two agree on every format, so a client that
-passes its own check is never refused here.
+extensions and magic bytes, kept apart from the client's ``nemo_core.files``.
+``tests/fake_backend/test_client_agreement.py`` checks that the two agree on every format,
+so a client that passes its own check is never refused here.
 """
 
 from __future__ import annotations
