@@ -122,7 +122,7 @@ class Segment:
         return _text(self.raw.get("effect"))
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)  # not frozen: ``items`` is set (on the dict) by the edits
 class Track:
     """One ``t`` item; ``raw`` is the track's dict itself (edits go through it)."""
 
