@@ -56,6 +56,14 @@ def test_the_fake_recognises_the_bytes_the_client_recognises(head: bytes) -> Non
     assert recognised(head) == sniff(head)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(list(HEADS.values())), st.binary(max_size=12), st.integers(0, 12))
+def test_any_bytes_are_recognised_alike(known: bytes, noise: bytes, cut: int) -> None:
+    """Signatures with their tails changed or cut short, and noise: the same verdicts."""
+    for head in (known[:cut] + noise, noise + known, known[: 4 + cut % 9] + noise, noise):
+        assert recognised(head) == sniff(head)
+
+
 def _client(name: str, size: int, head: bytes) -> str:
     try:
         return check_upload(FileFacts(name=name, size=size, head=head)).file_type
