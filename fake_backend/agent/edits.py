@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from fake_backend.timeline import Track, new_track
+from fake_backend.timeline import Track, TrackKind, new_track
 
 ASPECTS = {"16:9": (1920, 1080), "9:16": (1080, 1920), "1:1": (1080, 1080)}
 EFFECTS = ("zoomIn", "panRight", "zoomOut", "panLeft", "panUp")
@@ -74,7 +74,7 @@ class Timeline:
         return track
 
     def segments(self, name: str, role: str | None = None) -> list[dict[str, Any]]:
-        track = self.track(name, 0, create=False)
+        track = self.track(name, TrackKind.VISUAL, create=False)
         return [s for s in track.items if role is None or s.get("role") == role] if track else []
 
     @property
@@ -100,7 +100,7 @@ class Timeline:
                 return candidate
 
     def drop(self, name: str, role: str | None = None) -> bool:
-        track = self.track(name, 0, create=False)
+        track = self.track(name, TrackKind.VISUAL, create=False)
         if not track:
             return False
         before = len(track.items)
@@ -116,7 +116,7 @@ class Timeline:
         width, height = ASPECTS[aspect]
         self.draft = {"t": [], "d": total_ms, "m": {}}
         self.meta.update(title="", width=width, height=height, fps=30, aspect=aspect)
-        main = self.track("main", 0)
+        main = self.track("main", TrackKind.VISUAL)
         assert main is not None
         for name, file_type in shots:
             main.items.append(
@@ -203,7 +203,7 @@ class Timeline:
             (s for s in self.segments("titles", "caption") if s.get("for")),
             key=lambda s: s.get("start", 0),
         )
-        main = self.track("main", 0, create=False)
+        main = self.track("main", TrackKind.VISUAL, create=False)
         assert main is not None
         main.items = [shots[i] for i in order]
         for rank, shot in enumerate(main.items):
@@ -215,7 +215,7 @@ class Timeline:
 
     def add_shots(self, shots: list[tuple[str, str]], slot_ms: int) -> None:
         """More shots at the end, each holding ``slot_ms``."""
-        main = self.track("main", 0)
+        main = self.track("main", TrackKind.VISUAL)
         assert main is not None
         slots = self.slots()
         end = self.duration_ms
@@ -236,10 +236,10 @@ class Timeline:
     def remove_shot(self, index: int) -> str:
         shots, slots = self.shots, self.slots()
         gone = shots[index]
-        main = self.track("main", 0, create=False)
+        main = self.track("main", TrackKind.VISUAL, create=False)
         assert main is not None
         main.items = [s for s in main.items if s is not gone]
-        captions = self.track("titles", 7, create=False)
+        captions = self.track("titles", TrackKind.TEXT, create=False)
         if captions:
             captions.items = [s for s in captions.items if s.get("for") != gone.get("id")]
         self.lay_out([slot for i, slot in enumerate(slots) if i != index])
@@ -267,7 +267,7 @@ class Timeline:
     def music(self, name: str | None, volume: float) -> None:
         """Music under the whole video: an upload by name, or a generated bed."""
         self.drop("bgm")
-        bgm = self.track("bgm", 1)
+        bgm = self.track("bgm", TrackKind.AUDIO)
         assert bgm is not None
         asset: dict[str, Any] = {"type": "audio"}
         if name is not None:
@@ -299,7 +299,7 @@ class Timeline:
     # -- text -----------------------------------------------------------------------------
 
     def title(self, text: str) -> None:
-        titles = self.track("titles", 7)
+        titles = self.track("titles", TrackKind.TEXT)
         assert titles is not None
         titles.items = [s for s in titles.items if s.get("role") != "title"]
         titles.items.insert(
@@ -326,7 +326,7 @@ class Timeline:
     def captions(self, texts: list[str]) -> None:
         """The user's captions: one over the last seconds, or one per photo after the first
         (the title covers the first)."""
-        titles = self.track("titles", 7)
+        titles = self.track("titles", TrackKind.TEXT)
         assert titles is not None
         titles.items = [s for s in titles.items if s.get("role") != "caption"]
         shots = self.shots
@@ -355,7 +355,7 @@ class Timeline:
 
     def logo(self, name: str, role: str) -> None:
         """The logo as a corner ``watermark`` or a ``logo_card`` at the end."""
-        overlay = self.track("overlay", 0)
+        overlay = self.track("overlay", TrackKind.VISUAL)
         assert overlay is not None
         overlay.items = [s for s in overlay.items if s.get("role") != role]
         card = role == "logo_card"
