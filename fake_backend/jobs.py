@@ -31,6 +31,7 @@ from fake_backend.clock import Clock
 from fake_backend.executor import Encode, Encoded, Executor, ThreadExecutor
 from fake_backend.leases import Leases, new_holder
 from fake_backend.store import Store
+from fake_backend.timeline import Draft
 
 FINAL = ("completed", "failed", "cancelled")
 log = logging.getLogger(__name__)
@@ -250,17 +251,15 @@ class RenderJobs:
             for _, upload in self.store.owned("upload", job["user_id"])
         }
         found: dict[str, str] = {}
-        for track in job["draft"].get("t") or []:
-            for segment in track.get("sg") or []:
-                asset = segment.get("asset") or {}
-                src = asset.get("src")
-                if not src or asset.get("type") == "text":
-                    continue
-                path = owned.get(urlsplit(str(src)).path)
-                if path is None:
-                    name = asset.get("name") or src
-                    raise RuntimeError(f"{name}: {src} is not a media URL of this account")
-                found[str(src)] = path
+        for segment in Draft.read(job["draft"]).segments():
+            src = segment.asset.get("src")
+            if not src or segment.kind == "text":
+                continue
+            path = owned.get(urlsplit(str(src)).path)
+            if path is None:
+                name = segment.asset.get("name") or src
+                raise RuntimeError(f"{name}: {src} is not a media URL of this account")
+            found[str(src)] = path
         return found
 
     # -- what a poll sees ------------------------------------------------------------

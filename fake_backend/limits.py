@@ -18,6 +18,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from fake_backend.timeline import Draft, Track, track_list
+
 MB = 1024 * 1024
 
 
@@ -79,7 +81,7 @@ def check_draft(draft: Any, limits: Limits) -> None:
         raise _refuse(
             "draft.d", f"is {duration / 1000:g} s: a video is at most {seconds} s (10 minutes)"
         )
-    tracks = draft.get("t")
+    tracks = track_list(draft)
     if not isinstance(tracks, list):
         raise _refuse("draft.t", "must be a list of tracks")
     if len(tracks) > limits.max_tracks:
@@ -89,10 +91,10 @@ def check_draft(draft: Any, limits: Limits) -> None:
         where = f"draft.t[{number}]"
         if not isinstance(track, dict):
             raise _refuse(where, "must be an object (a track, with `tt` and `sg`)")
-        kind = track.get("tt")
+        kind = Track(track).kind
         if kind is not None and (not isinstance(kind, int) or isinstance(kind, bool)):
             raise _refuse(f"{where}.tt", "must be a track type number (0 video, 1 audio, 7 text)")
-        segments = track.get("sg")
+        segments = Track(track).items
         if segments is None:
             continue
         if not isinstance(segments, list):
@@ -102,7 +104,7 @@ def check_draft(draft: Any, limits: Limits) -> None:
             raise _refuse("draft.t", f"has over {limits.max_segments} segments in all")
         for index, segment in enumerate(segments):
             _check_segment(f"{where}.sg[{index}]", segment, limits)
-    if not any(isinstance(t, dict) and t.get("sg") for t in tracks):
+    if not Draft(draft).has_segments:
         raise _refuse("draft.t", "has no segments: the draft has nothing to render")
 
 

@@ -1,7 +1,8 @@
 """Uploaded media: written to disk as it arrives, checked, probed, hashed.
 
 The fake checks uploads with the same rules the real service documents (the 14
-formats, 500 MB) but on its own: by the bytes that arrived, not the client's word.
+formats, 500 MB) but on its own (``fake_backend.formats``): by the bytes that arrived,
+not the client's word.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from nemo_core.errors import UserInputError
-from nemo_core.files import HEAD_BYTES, FileFacts, check_upload
+from fake_backend.formats import FormatRefused, file_type
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._ \-\u4e00-\u9fff]+")
 
@@ -47,10 +47,9 @@ def check(name: str, size: int, head: bytes, limit: int) -> str:
     if size > limit:
         raise too_large(name, size, limit)
     try:
-        kind = check_upload(FileFacts(name=name, size=min(size, 1), head=head[:HEAD_BYTES]))
-    except UserInputError as exc:
+        return file_type(name, size, head)
+    except FormatRefused as exc:
         raise UploadRefused(4001, str(exc)) from None
-    return kind.file_type
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,11 @@ from pathlib import Path
 
 from fake_backend.config import FakeConfig
 from fake_backend.jobs import RenderJobs
+from fake_backend.openapi import APP
 from fake_backend.pool import FairPool
 from fake_backend.store import Store
 
-APP = "nemo_agent"
+__all__ = ["APP", "Fake"]
 
 
 class Fake:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from fake_backend.timeline import Track, TrackKind, new_track
+
 ASPECTS = {"16:9": (1920, 1080), "9:16": (1080, 1920), "1:1": (1080, 1080)}
 EFFECTS = ("zoomIn", "panRight", "zoomOut", "panLeft", "panUp")
 CROSSFADE_MS = 600
@@ -27,7 +29,7 @@ class Timeline:
         self.read_only = read_only  # facts only: the draft is never written
         self.draft: dict[str, Any] = draft if read_only else copy.deepcopy(draft)
         self.ops: list[dict[str, Any]] = []
-        ids = [str(s.get("id", "")) for t in self.tracks for s in t.get("sg", [])]
+        ids = [str(s.get("id", "")) for t in self.tracks for s in Track(t).items or []]
         self._next = 1 + len(ids)
         self._taken = set(ids)
 
@@ -54,25 +56,26 @@ class Timeline:
         value = self.draft.get("d")
         return int(value) if isinstance(value, int | float) else 0
 
-    def track(self, name: str, tt: int, *, create: bool = True) -> dict[str, Any] | None:
-        for track in self.tracks:
-            if isinstance(track, dict) and track.get("name") == name:
-                if not isinstance(track.get("sg"), list):
+    def track(self, name: str, tt: int, *, create: bool = True) -> Track | None:
+        for raw in self.tracks:
+            track = Track(raw) if isinstance(raw, dict) else None
+            if track is not None and track.name == name:
+                if not track.has_list:
                     if self.read_only:
                         return None
-                    track["sg"] = []
+                    track.items = []
                 return track
         if not create:
             return None
-        track = {"tt": tt, "name": name, "sg": []}
+        track = Track(new_track(tt, name))
         rank = TRACK_ORDER[name]
         at = sum(1 for t in self.tracks if TRACK_ORDER.get(t.get("name", ""), 9) <= rank)
-        self.tracks.insert(at, track)
+        self.tracks.insert(at, track.raw)
         return track
 
     def segments(self, name: str, role: str | None = None) -> list[dict[str, Any]]:
-        track = self.track(name, 0, create=False)
-        return [s for s in track["sg"] if role is None or s.get("role") == role] if track else []
+        track = self.track(name, TrackKind.VISUAL, create=False)
+        return [s for s in track.items if role is None or s.get("role") == role] if track else []
 
     @property
     def shots(self) -> list[dict[str, Any]]:
@@ -97,14 +100,14 @@ class Timeline:
                 return candidate
 
     def drop(self, name: str, role: str | None = None) -> bool:
-        track = self.track(name, 0, create=False)
+        track = self.track(name, TrackKind.VISUAL, create=False)
         if not track:
             return False
-        before = len(track["sg"])
-        track["sg"] = [s for s in track["sg"] if role is not None and s.get("role") != role]
-        if not track["sg"]:
-            self.draft["t"] = [t for t in self.tracks if t is not track]
-        return len(track["sg"]) != before
+        before = len(track.items)
+        track.items = [s for s in track.items if role is not None and s.get("role") != role]
+        if not track.items:
+            self.draft["t"] = [t for t in self.tracks if t is not track.raw]
+        return len(track.items) != before
 
     # -- the whole timeline -----------------------------------------------------------
 
@@ -113,10 +116,10 @@ class Timeline:
         width, height = ASPECTS[aspect]
         self.draft = {"t": [], "d": total_ms, "m": {}}
         self.meta.update(title="", width=width, height=height, fps=30, aspect=aspect)
-        main = self.track("main", 0)
+        main = self.track("main", TrackKind.VISUAL)
         assert main is not None
         for name, file_type in shots:
-            main["sg"].append(
+            main.items.append(
                 {
                     "id": self.new_id("p"),
                     "asset": {"type": file_type, "src": f"{SANDBOX}/{name}", "name": name},
@@ -200,24 +203,24 @@ class Timeline:
             (s for s in self.segments("titles", "caption") if s.get("for")),
             key=lambda s: s.get("start", 0),
         )
-        main = self.track("main", 0, create=False)
+        main = self.track("main", TrackKind.VISUAL, create=False)
         assert main is not None
-        main["sg"] = [shots[i] for i in order]
-        for rank, shot in enumerate(main["sg"]):
+        main.items = [shots[i] for i in order]
+        for rank, shot in enumerate(main.items):
             shot["start"] = rank  # provisional, so ``shots`` reads the new order
         for rank, caption in enumerate(captions):  # the words keep their place, clear of the title
-            caption["for"] = main["sg"][min(rank + 1, len(main["sg"]) - 1)]["id"]
+            caption["for"] = main.items[min(rank + 1, len(main.items) - 1)]["id"]
         self.lay_out([slots[i] for i in order])
         self.ops.append({"operation": "reorder", "order": [self.shot_names()]})
 
     def add_shots(self, shots: list[tuple[str, str]], slot_ms: int) -> None:
         """More shots at the end, each holding ``slot_ms``."""
-        main = self.track("main", 0)
+        main = self.track("main", TrackKind.VISUAL)
         assert main is not None
         slots = self.slots()
         end = self.duration_ms
         for offset, (name, file_type) in enumerate(shots):
-            main["sg"].append(
+            main.items.append(
                 {
                     "id": self.new_id("p"),
                     "asset": {"type": file_type, "src": f"{SANDBOX}/{name}", "name": name},
@@ -233,12 +236,12 @@ class Timeline:
     def remove_shot(self, index: int) -> str:
         shots, slots = self.shots, self.slots()
         gone = shots[index]
-        main = self.track("main", 0, create=False)
+        main = self.track("main", TrackKind.VISUAL, create=False)
         assert main is not None
-        main["sg"] = [s for s in main["sg"] if s is not gone]
-        captions = self.track("titles", 7, create=False)
+        main.items = [s for s in main.items if s is not gone]
+        captions = self.track("titles", TrackKind.TEXT, create=False)
         if captions:
-            captions["sg"] = [s for s in captions["sg"] if s.get("for") != gone.get("id")]
+            captions.items = [s for s in captions.items if s.get("for") != gone.get("id")]
         self.lay_out([slot for i, slot in enumerate(slots) if i != index])
         name = str(gone.get("asset", {}).get("name", ""))
         self.ops.append({"operation": "remove_item", "name": name})
@@ -264,14 +267,14 @@ class Timeline:
     def music(self, name: str | None, volume: float) -> None:
         """Music under the whole video: an upload by name, or a generated bed."""
         self.drop("bgm")
-        bgm = self.track("bgm", 1)
+        bgm = self.track("bgm", TrackKind.AUDIO)
         assert bgm is not None
         asset: dict[str, Any] = {"type": "audio"}
         if name is not None:
             asset.update(src=f"{SANDBOX}/{name}", name=name)
         else:
             asset.update(generated="music", name="Warm Pop Bed")
-        bgm["sg"].append(
+        bgm.items.append(
             {
                 "id": self.new_id("a"),
                 "asset": asset,
@@ -296,10 +299,10 @@ class Timeline:
     # -- text -----------------------------------------------------------------------------
 
     def title(self, text: str) -> None:
-        titles = self.track("titles", 7)
+        titles = self.track("titles", TrackKind.TEXT)
         assert titles is not None
-        titles["sg"] = [s for s in titles["sg"] if s.get("role") != "title"]
-        titles["sg"].insert(
+        titles.items = [s for s in titles.items if s.get("role") != "title"]
+        titles.items.insert(
             0,
             {
                 "id": self.new_id("x"),
@@ -323,9 +326,9 @@ class Timeline:
     def captions(self, texts: list[str]) -> None:
         """The user's captions: one over the last seconds, or one per photo after the first
         (the title covers the first)."""
-        titles = self.track("titles", 7)
+        titles = self.track("titles", TrackKind.TEXT)
         assert titles is not None
-        titles["sg"] = [s for s in titles["sg"] if s.get("role") != "caption"]
+        titles.items = [s for s in titles.items if s.get("role") != "caption"]
         shots = self.shots
         for index, text in enumerate(texts):
             segment: dict[str, Any] = {
@@ -339,9 +342,9 @@ class Timeline:
             }
             if len(texts) > 1 and shots:
                 segment["for"] = shots[min(index + 1, len(shots) - 1)]["id"]
-            titles["sg"].append(segment)
+            titles.items.append(segment)
         self.lay_out()
-        titles["sg"].sort(key=lambda s: (s.get("role") != "title", s.get("start", 0)))
+        titles.items.sort(key=lambda s: (s.get("role") != "title", s.get("start", 0)))
         self.ops.append({"operation": "set_captions", "texts": texts})
 
     def remove_captions(self) -> None:
@@ -352,12 +355,12 @@ class Timeline:
 
     def logo(self, name: str, role: str) -> None:
         """The logo as a corner ``watermark`` or a ``logo_card`` at the end."""
-        overlay = self.track("overlay", 0)
+        overlay = self.track("overlay", TrackKind.VISUAL)
         assert overlay is not None
-        overlay["sg"] = [s for s in overlay["sg"] if s.get("role") != role]
+        overlay.items = [s for s in overlay.items if s.get("role") != role]
         card = role == "logo_card"
         total = self.duration_ms
-        overlay["sg"].append(
+        overlay.items.append(
             {
                 "id": self.new_id("l"),
                 "asset": {"type": "image", "src": f"{SANDBOX}/{name}", "name": name},

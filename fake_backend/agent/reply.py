@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from nemo_core.draft import Draft, diff
+from fake_backend.agent.diff import plain_changes
+from fake_backend.timeline import Draft
 
 NOTHING = {"en": "Nothing changed in the timeline.", "zh": "时间线没有变化。"}
 EXPORT_HINT = {
@@ -69,8 +70,8 @@ def facts(draft: dict[str, Any]) -> Facts:
     from fake_backend.agent.edits import Timeline  # the same reading of slots as the edits
 
     timeline = Timeline(draft, read_only=True)
-    view = Draft.from_json(draft)
-    texts = view.segments()
+    view = Draft.read(draft)
+    texts = list(view.segments())
     title = next((s.text for s in texts if s.kind == "text" and s.role == "title"), None)
     captions = tuple(s.text or "" for s in texts if s.kind == "text" and s.role == "caption")
     music = next((s for s in texts if s.role == "bgm"), None)
@@ -79,7 +80,7 @@ def facts(draft: dict[str, Any]) -> Facts:
     return Facts(
         shots=tuple(timeline.shot_names()),
         slots=tuple(timeline.slots()) if shots else (),
-        duration_ms=view.duration_ms if view.is_exportable else 0,
+        duration_ms=view.duration_ms if view.has_segments else 0,
         aspect=str(view.meta.get("aspect")) if view.meta.get("aspect") else None,
         size=view.size,
         title=title,
@@ -187,7 +188,7 @@ def changes(old_draft: dict[str, Any], new_draft: dict[str, Any], lang: str) -> 
             said.append("已加入淡入淡出转场。" if zh else "Crossfades between every shot now.")
         else:
             said.append("转场已去掉，现在是直接切换。" if zh else "Straight cuts now: no fades.")
-    plain = "; ".join(diff(Draft.from_json(old_draft), Draft.from_json(new_draft)))
+    plain = "; ".join(plain_changes(Draft.read(old_draft), Draft.read(new_draft)))
     if not said and plain:  # something changed that the facts do not name: say it plainly
         said.append(f"时间线已更新：{plain}。" if zh else f"The timeline changed: {plain}.")
     return said

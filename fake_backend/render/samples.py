@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from fake_backend.timeline import TrackKind, new_track
+
 PHOTO_SIZE = (3000, 2000)
 LOGO_SIZE = 512
 
@@ -382,10 +384,10 @@ def promo_draft(
         "d": total,
         "m": {"title": "Summer Sale", "width": size[0], "height": size[1], "aspect": aspect},
         "t": [
-            {"tt": 0, "name": "main", "sg": photos},
-            {"tt": 0, "name": "overlay", "sg": [watermark]},
-            {"tt": 1, "name": "bgm", "sg": [music]},
-            {"tt": 7, "name": "titles", "sg": texts},
+            new_track(TrackKind.VISUAL, "main", photos),
+            new_track(TrackKind.VISUAL, "overlay", [watermark]),
+            new_track(TrackKind.AUDIO, "bgm", [music]),
+            new_track(TrackKind.TEXT, "titles", texts),
         ],
     }
     media = {path.name: path for path in (*samples.photos, samples.logo)}

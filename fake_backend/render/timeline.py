@@ -12,10 +12,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from fake_backend.render.settings import RenderError
-
-TRACK_VISUAL = 0
-TRACK_AUDIO = 1
-TRACK_TEXT = 7
+from fake_backend.timeline import Draft, Track, TrackKind, track_list
 
 OVERLAY_ROLES = {"watermark": 0.15, "logo_card": 0.4, "logo": 0.2}
 
@@ -139,42 +136,39 @@ def _segment(
 
 def read_timeline(draft: Mapping[str, Any], media: Mapping[str, Path]) -> Timeline:
     """Parse ``draft``; raise :class:`RenderError` when it has nothing to show or lacks media."""
-    tracks = draft.get("t")
-    if not isinstance(tracks, list):
+    if not isinstance(track_list(draft), list):
         raise RenderError("the draft has no track list 't'")
     visual: list[tuple[Segment, ...]] = []
     text: list[tuple[Segment, ...]] = []
     drawn: list[tuple[Segment, ...]] = []
     audio: list[Segment] = []
-    for number, track in enumerate(tracks):
-        if not isinstance(track, Mapping):
+    for number, raw_track in enumerate(track_list(draft)):  # numbered as listed: the keys
+        if not isinstance(raw_track, dict) or not Track(raw_track).has_list:
             continue
-        raw_segments = track.get("sg")
-        if not isinstance(raw_segments, list):
-            continue
+        track = Track(raw_track)
         segments = tuple(
             sorted(
                 (
                     _segment(raw, number * 100_000 + index, number, index, media)
-                    for index, raw in enumerate(raw_segments)
+                    for index, raw in enumerate(track.items)
                     if isinstance(raw, Mapping)
                 ),
                 key=lambda segment: segment.start,
             )
         )
-        kind = track.get("tt")
-        if kind == TRACK_VISUAL:
+        kind = track.kind
+        if kind == TrackKind.VISUAL:
             visual.append(segments)
             drawn.append(segments)
-        elif kind == TRACK_TEXT:
+        elif kind == TrackKind.TEXT:
             text.append(segments)
             drawn.append(segments)
-        elif kind == TRACK_AUDIO:
+        elif kind == TrackKind.AUDIO:
             audio.extend(segments)
-    every = [segment for track in (*visual, *text, audio) for segment in track]
+    every = [segment for group in (*visual, *text, audio) for segment in group]
     if not every:
         raise RenderError("the draft has no segments to render")
-    duration = draft.get("d")
+    duration = Draft(draft).declared_ms
     if isinstance(duration, bool) or not isinstance(duration, int | float) or duration <= 0:
         duration = max(segment.end for segment in every)
     if duration <= 0:
