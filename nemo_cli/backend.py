@@ -7,6 +7,7 @@ profile, so a token from one is never sent to another.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,3 +56,25 @@ def open_backend(api: str | None, home: Path, *, executor: Any = None) -> Backen
     )
     server = EmbeddedServer(create_app(config)).start()
     return Backend(server.url, EMBEDDED, embedded=True, server=server)
+
+
+def add_executor_option(parser: argparse.ArgumentParser) -> None:
+    """``--executor``: where the fake renders (``nemo serve``, ``nemo batch``)."""
+    parser.add_argument(
+        "--executor",
+        default="local",
+        metavar="KIND",
+        help="where the fake renders: local (default), ray (a local Ray cluster) or "
+        "ray=HOST:PORT (an existing one); see docs/batch.md",
+    )
+
+
+def executor_of(spec: str) -> Any:
+    """The executor ``--executor`` names (None: local); a bad one is a usage error."""
+    from fake_backend.executor import executor_for
+    from nemo_cli.ladder import UsageError
+
+    try:
+        return executor_for(spec)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
