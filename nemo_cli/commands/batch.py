@@ -61,11 +61,11 @@ def run(args: argparse.Namespace, options: CommonOptions, output: Output) -> Exi
         return ExitCode.USAGE
     state = BatchState(home, manifest)
     executor = executor_of(args.executor)
-    if executor is None and options.embedded:  # one account: every worker is the batch's
-        from fake_backend.pool import FairPool
-
-        executor = FairPool(args.jobs, per_account=args.jobs)
-    with state.held(), open_backend(options.api, home, executor=executor) as backend:
+    # one account: every worker of the embedded fake is the batch's
+    with (
+        state.held(),
+        open_backend(options.api, home, executor=executor, workers=args.jobs) as backend,
+    ):
         store = Store(home, profile=backend.profile)
         token = options.token if not backend.embedded else None
         language = options.language

@@ -26,7 +26,7 @@ def run(args: argparse.Namespace, options: CommonOptions, output: Output) -> Exi
     check_prompt(args.prompt)
 
     def turns(runner: Runner, home: Path) -> ExitCode:
-        from fake_backend.render.samples import write_samples
+        from fake_backend import write_samples
 
         folder = home / "samples"
         samples = write_samples(folder)

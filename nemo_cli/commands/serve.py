@@ -38,11 +38,7 @@ def add_parser(commands: CommandParsers) -> None:
 def run(args: argparse.Namespace, options: CommonOptions, output: Output) -> ExitCode:
     """Exit 2 for bad arguments (a port outside 0-65535, a bad fault plan), 6 when the
     address cannot be bound (in use, or not this machine's); the banner once it is bound."""
-    import uvicorn
-
-    from fake_backend import FakeConfig, FaultPlan, Latency, create_app
-    from fake_backend.door import server_config
-    from fake_backend.faults import FaultSpecError
+    from fake_backend import FakeConfig, FaultPlan, FaultSpecError, Latency, create_app, serve
 
     if not 0 <= args.port <= 65535:
         output.error(f"--port {args.port} is not a port number (0 to 65535).")
@@ -87,7 +83,7 @@ def run(args: argparse.Namespace, options: CommonOptions, output: Output) -> Exi
     shown = f"[{host}]" if ":" in host else host
     output.message("notice", f"Serving {what} on http://{shown}:{port}", {})
     with sock:
-        uvicorn.Server(server_config(app, log_level="warning")).run(sockets=[sock])
+        serve(app, sock)
     return ExitCode.OK
 
 
