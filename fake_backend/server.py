@@ -77,6 +77,10 @@ class EmbeddedServer:
         self._server.run(sockets=[self._socket])
 
     def start(self) -> EmbeddedServer:
+        """Start serving (once; a started server is returned as it is, so
+        ``with embedded(folder) as server`` works)."""
+        if self._thread.ident is not None:
+            return self
         self._thread.start()
         deadline = time.monotonic() + 20
         while not self._server.started:
