@@ -22,21 +22,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
 from cassettes.format import CassetteError
 from cassettes.mismatch import CassetteMismatch
 from nemo_cli.backend import EMBEDDED, Backend, open_backend
 from nemo_cli.exit_codes import ExitCode, describe
 from nemo_cli.output import Output, make_output
-from nemo_cli.runner import Runner, TurnResult
-from nemo_cli.target import EmptyVideo, check_target, check_video
+from nemo_cli.runner import Runner
+from nemo_cli.target import check_target
 from nemo_core.drivers import probe
 from nemo_core.drivers.store import Store, default_home
 from nemo_core.errors import LocalProtocolError, NemoError, UserInputError
 from nemo_core.files import check_upload
 from nemo_core.steps import MessageKind
 from nemo_core.texts import is_chinese, say
+from nemo_frontend.outcomes import DiskFull, exception_failure
+from nemo_frontend.workflows import ASPECT_WORDS
 
 try:  # the installed package's version, the one in pyproject.toml
     VERSION = metadata.version("nemo-toolkit")
@@ -44,7 +44,6 @@ except metadata.PackageNotFoundError:  # pragma: no cover - run from a bare chec
     VERSION = "0+unknown"
 PRODUCTION = "https://mega-api-prod.nemovideo.ai"
 DEFAULT_PROMPT = "turn these images into a 30-second promo video with music and text"
-ASPECT_WORDS = {"16:9": "landscape 16:9", "9:16": "vertical 9:16", "1:1": "square 1:1"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -273,11 +272,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         output.error(str(exc), error_class="cassette")
         return ExitCode.CASSETTE if isinstance(exc, CassetteMismatch) else ExitCode.USAGE
-    except (NemoError, OSError) as exc:
+    except (NemoError, OSError, DiskFull) as exc:  # a full disk: one sentence naming the folder
         if verbose:
             traceback.print_exc()
-        output.error(str(exc) or type(exc).__name__)
-        return ExitCode.FAILED
+        failure = exception_failure(exc, home_of(args), language_of(args))
+        output.error(failure.text, error_class=failure.error_class)
+        return failure.code
     except Exception as exc:  # a bug: one sentence, the traceback only when asked
         if verbose:
             traceback.print_exc()
@@ -513,18 +513,17 @@ def dispatch(args: argparse.Namespace, runner: Runner, output: Output, home: Pat
     if command == "upload":
         urls = [f for f in args.files if f.startswith(("http://", "https://"))]
         files = [Path(f) for f in args.files if f not in urls]
-        return runner.say("upload", files, urls).code
+        return runner.upload(files, urls).code
     if command == "status":
         return status(runner, output, args.preview)
     if command == "credits":
-        return runner.say("credits").code
+        return runner.credits().code
     if command == "export":
         if args.cancel is not None:
             return runner.cancel(args.cancel or None).code
-        result = (
-            runner.resume(args.resume or None) if args.resume is not None else runner.say("export")
-        )
-        return finish(runner, output, result, args.output)
+        if args.resume is not None:
+            return runner.resume(args.resume or None, args.output).code
+        return runner.export(args.output).code
     if command == "chat":
         return chat(runner, output, list(args.files))
     raise LocalProtocolError(f"unknown command {command}")  # pragma: no cover - argparse checks
@@ -533,20 +532,12 @@ def dispatch(args: argparse.Namespace, runner: Runner, output: Output, home: Pat
 def make(
     runner: Runner, output: Output, files: list[Path], prompt: str, aspect: str | None, target: Path
 ) -> int:
-    result = runner.say("upload", files)
-    if result.code:
-        return result.code
-    if aspect:
-        prompt = f"{prompt}, {ASPECT_WORDS[aspect]}"
-    result = runner.say(prompt)
-    if result.code:
-        return result.code
-    return finish(runner, output, runner.say("export"), target)
+    return runner.make(files, prompt, aspect, target).code
 
 
 def status(runner: Runner, output: Output, preview: Path | None) -> int:
     """The timeline's tracks and, with ``--preview``, a contact sheet of its shots."""
-    result = runner.say("status")
+    result = runner.status()
     if result.code or preview is None:
         return result.code
     from nemo_cli.contact_sheet import write_contact_sheet
@@ -568,83 +559,10 @@ def status(runner: Runner, output: Output, preview: Path | None) -> int:
     return ExitCode.OK
 
 
-def finish(runner: Runner, output: Output, result: TurnResult, target: Path | None) -> int:
-    """Download a ready video and say where it is, how long and how big."""
-    ready = result.last(MessageKind.VIDEO_READY)
-    if result.code or ready is None:
-        return result.code or ExitCode.FAILED
-    url = str(ready.data.get("url") or ready.data.get("download_path"))
-    target = target or Path(f"{ready.data.get('render_id', 'video')}.mp4")
-
-    def progress(done: int, total: int | None) -> None:
-        if total:
-            output.progress("Downloading", {"what": "download", "fraction": done / total})
-
-    runner.script.append({"download": target.name})
-    render_id = str(ready.data.get("render_id") or "")
-    try:
-        path = runner.driver.download(url, target, progress=progress, check=check_video)
-    except KeyboardInterrupt:
-        if render_id:
-            runner.keep(render_id)
-        raise
-    except (httpx.HTTPError, OSError, EmptyVideo) as exc:
-        code, reason = _download_failure(exc)
-        if render_id:
-            runner.keep(render_id)  # a paid render is never forgotten
-        text = say(
-            "download_failed", runner.language, path=target, reason=reason, render_id=render_id
-        )
-        output.error(text, error_class="download")
-        return code
-    size = path.stat().st_size
-    from cassettes.sessions import saved_line
-
-    runner.shown.append(saved_line(target.name, size))
-    duration = _duration(path) or ready.data.get("duration")
-    length = (
-        say("seconds", runner.language, seconds=f"{duration:.1f}")
-        if isinstance(duration, int | float)
-        else ""
-    )
-    output.result(
-        "video",
-        text=say("saved", runner.language, path=path, length=length, size=f"{size / 1e6:.1f}"),
-        path=str(path),
-        duration=duration,
-        size=size,
-        render_id=ready.data.get("render_id"),
-        url=url,
-    )
-    return ExitCode.OK
-
-
-def _download_failure(exc: Exception) -> tuple[ExitCode, str]:
-    """The exit code and a short reason (never a raw errno) for a failed download."""
-    if isinstance(exc, httpx.HTTPStatusError):
-        return ExitCode.SERVICE, f"the server answered HTTP {exc.response.status_code}"
-    if isinstance(exc, httpx.HTTPError):
-        return ExitCode.NETWORK, f"the connection failed: {type(exc).__name__}"
-    if isinstance(exc, EmptyVideo):
-        return ExitCode.PROTOCOL, str(exc)
-    assert isinstance(exc, OSError)
-    return ExitCode.USER_INPUT, exc.strerror or type(exc).__name__
-
-
-def _duration(path: Path) -> float | None:
-    try:
-        import av
-
-        with av.open(str(path)) as container:
-            return container.duration / 1_000_000 if container.duration else None
-    except Exception:  # not a video we can read (e.g. a server that sends something else)
-        return None
-
-
 def chat(runner: Runner, output: Output, files: list[Path]) -> int:
     code: int = ExitCode.OK
     if files:
-        code = runner.say("upload", files).code
+        code = runner.upload(files).code
     interactive = sys.stdin.isatty()
     if interactive:
         output.message("notice", say("chat_hello", runner.language), {})
@@ -665,9 +583,7 @@ def chat(runner: Runner, output: Output, files: list[Path]) -> int:
             output.error(str(exc), error_class="user_input")
             code = ExitCode.USER_INPUT
             continue
-        code = result.code
-        if result.last(MessageKind.VIDEO_READY) is not None:
-            code = finish(runner, output, result, None)
+        code = result.code  # a video it made is downloaded: <render id>.mp4
     return code
 
 
@@ -721,7 +637,7 @@ def batch(args: argparse.Namespace, output: Output) -> int:
         language = language_of(args)
         runner = Runner(backend.url, store, output, language=language, token=token)
         try:  # one identity for every row (and the balance, before spending it)
-            code = runner.say("credits").code
+            code = runner.credits().code
         finally:
             runner.close()
         if code:
