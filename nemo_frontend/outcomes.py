@@ -79,6 +79,7 @@ class Failure:
     code: ExitCode
     text: str
     error_class: str  # for ``--json``: "download", "disk_full", ...
+    reason: str = ""  # the short why, for a front-end that words it its own way
 
 
 def is_disk_full(exc: BaseException) -> bool:
@@ -134,7 +135,7 @@ def download_failure(
     elif isinstance(exc, OSError):
         code, reason = ExitCode.USER_INPUT, exc.strerror or type(exc).__name__
     text = say("download_failed", language, path=target, reason=reason, render_id=render_id)
-    return Failure(code, text, "download")
+    return Failure(code, text, "download", reason)
 
 
 def exception_failure(exc: BaseException, home: Path, language: str = "en") -> Failure:
