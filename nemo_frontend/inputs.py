@@ -29,25 +29,30 @@ def _with_urls(step: dict[str, Any], urls: Sequence[str]) -> dict[str, Any]:
     return step
 
 
-def upload(files: Sequence[FileFacts] = (), urls: Sequence[str] = ()) -> Input:
+# ``language``: this turn's (the studio's page may switch); None: the settings'.
+
+
+def upload(
+    files: Sequence[FileFacts] = (), urls: Sequence[str] = (), *, language: str | None = None
+) -> Input:
     step = _with_urls({"upload": [f.name for f in files]}, urls)  # names only: no local paths
-    return Input(lambda c: c.upload(files, list(urls)), step)
+    return Input(lambda c: c.upload(files, list(urls), language=language), step)
 
 
-def chat(text: str) -> Input:
-    return Input(lambda c: c.chat(text), {"chat": text})
+def chat(text: str, *, language: str | None = None) -> Input:
+    return Input(lambda c: c.chat(text, language=language), {"chat": text})
 
 
-def export() -> Input:
-    return Input(lambda c: c.export(), {"export": True})
+def export(*, language: str | None = None) -> Input:
+    return Input(lambda c: c.export(language=language), {"export": True})
 
 
-def credits() -> Input:
-    return Input(lambda c: c.credits(), {"credits": True})
+def credits(*, language: str | None = None) -> Input:
+    return Input(lambda c: c.credits(language=language), {"credits": True})
 
 
-def status() -> Input:
-    return Input(lambda c: c.status(), {"status": True})
+def status(*, language: str | None = None) -> Input:
+    return Input(lambda c: c.status(language=language), {"status": True})
 
 
 def resume(render_id: str | None = None) -> Input:
@@ -58,12 +63,22 @@ def cancel(render_id: str | None = None) -> Input:
     return Input(lambda c: c.cancel_export(render_id), {"cancel": render_id or True})
 
 
-def say(text: str, files: Sequence[FileFacts] = (), urls: Sequence[str] = ()) -> Input:
+def say(
+    text: str,
+    files: Sequence[FileFacts] = (),
+    urls: Sequence[str] = (),
+    *,
+    language: str | None = None,
+) -> Input:
     """Free text the user typed: the core routes it."""
     step: dict[str, Any] = {"say": text}
     if files:
         step["files"] = [f.name for f in files]
-    return Input(lambda c: c.user_says(text, files=files, urls=list(urls)), _with_urls(step, urls))
+
+    def start(conversation: Conversation) -> None:
+        conversation.user_says(text, files=files, urls=list(urls), language=language)
+
+    return Input(start, _with_urls(step, urls))
 
 
 def from_step(step: Mapping[str, Any], probe: Callable[[str], FileFacts]) -> Input | None:
