@@ -46,7 +46,6 @@ BY_ERROR_CLASS: dict[str, ExitCode] = {
     "service": ExitCode.SERVICE,
     "protocol": ExitCode.PROTOCOL,
     "auth": ExitCode.AUTH,
-    "abandoned": ExitCode.INTERRUPTED,
 }
 
 # failures after which a pending render is still worth polling
