@@ -107,3 +107,30 @@ def test_an_empty_download_never_replaces_the_target(tmp_path: Path) -> None:
     driver.close()
     assert target.read_bytes() == b"an earlier video"
     assert not (tmp_path / "out.mp4.part").exists()
+
+
+def test_an_empty_download_is_exit_9_and_keeps_the_render(
+    home: Path,
+    api: str,
+    photo: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    target = tmp_path / "out.mp4"
+    target.write_bytes(b"an earlier video")
+    real = SyncDriver.download
+
+    def empty(self: SyncDriver, url: str, dest: Path, **kwargs: object) -> Path:
+        transport = httpx.MockTransport(lambda request: httpx.Response(200, content=b""))
+        with SyncDriver("http://fake", transport=transport) as nothing:
+            return real(nothing, "http://fake/v.mp4", dest, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SyncDriver, "download", empty)
+    code = main(["make", str(photo), "-p", PROMPT, "-o", str(target), "--api", api])
+    assert code == ExitCode.PROTOCOL == 9
+    err = capsys.readouterr().err
+    (render_id,) = stored(home)["pending_renders"]  # type: ignore[misc]
+    assert "empty" in err and f"nemo export --resume {render_id}" in err
+    assert target.read_bytes() == b"an earlier video"
+    assert not (tmp_path / "out.mp4.part").exists()
