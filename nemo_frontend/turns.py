@@ -16,8 +16,9 @@ driver (``for`` or ``async for``).
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
@@ -169,12 +170,29 @@ class _Turns(Generic[Driver]):
         if code is not None and outcome.failure is None:
             outcome.code, outcome.error = code, message.text
 
-    def _wanted(self, outcome: TurnOutcome, target: Target) -> tuple[Message, Path] | None:
+    @contextlib.contextmanager
+    def _driving(self, outcome: TurnOutcome) -> Iterator[None]:
+        try:
+            yield
+        finally:  # also on Ctrl-C or Stop: the snapshot is saved
+            self._end(outcome)
+
+    def _wanted(self, outcome: TurnOutcome, target: Target) -> list[tuple[Message, Path]]:
         """The video to download now, and where: the turn's last, when it went well."""
         ready = outcome.ready
         if target is None or ready is None or outcome.code:
-            return None
-        return ready, target(ready) if callable(target) else target
+            return []
+        return [(ready, target(ready) if callable(target) else target)]
+
+    @contextlib.contextmanager
+    def _downloading(self, outcome: TurnOutcome, ready: Message, path: Path) -> Iterator[None]:
+        try:
+            yield
+        except Exception as exc:  # a failed download: said in one sentence, the render kept
+            self._download_failed(outcome, ready, path, exc)
+        except BaseException:  # Ctrl-C or Stop: the render stays resumable
+            self._interrupted(ready)
+            raise
 
     def _progress(self, done: int, total: int | None) -> None:
         if total and self.on_message is not None:
@@ -223,21 +241,12 @@ class TurnRunner(_Turns[SyncDriver]):
         ``watching``: renders it polls (those it starts are added); ``step``: its input
         in cassette form, for ``on_start`` (an ``Input`` brings its own)."""
         outcome = self._begin(start, watching, step)
-        try:
+        with self._driving(outcome):
             for message in self.driver.run(self.conversation):
                 self._seen(outcome, message)
-        finally:
-            self._end(outcome)
-        wanted = self._wanted(outcome, target)
-        if wanted is not None:
-            ready, path = wanted
-            try:
+        for ready, path in self._wanted(outcome, target):
+            with self._downloading(outcome, ready, path):
                 self._downloaded(outcome, download.fetch(self.driver, ready, path, self._progress))
-            except Exception as exc:
-                self._download_failed(outcome, ready, path, exc)
-            except BaseException:
-                self._interrupted(ready)
-                raise
         return self._over(outcome)
 
 
@@ -252,24 +261,13 @@ class AsyncTurnRunner(_Turns[AsyncDriver]):
         watching: Watching = (),
         step: Step | None = None,
     ) -> TurnOutcome:
-        """Start a turn with ``start`` (None: go on with the one started) and run it.
-        ``watching``: renders it polls (those it starts are added); ``step``: its input
-        in cassette form, for ``on_start`` (an ``Input`` brings its own)."""
+        """As ``TurnRunner.turn``, awaited."""
         outcome = self._begin(start, watching, step)
-        try:
+        with self._driving(outcome):
             async for message in self.driver.run(self.conversation):
                 self._seen(outcome, message)
-        finally:
-            self._end(outcome)
-        wanted = self._wanted(outcome, target)
-        if wanted is not None:
-            ready, path = wanted
-            try:
+        for ready, path in self._wanted(outcome, target):
+            with self._downloading(outcome, ready, path):
                 saved = await download.fetch_async(self.driver, ready, path, self._progress)
                 self._downloaded(outcome, saved)
-            except Exception as exc:
-                self._download_failed(outcome, ready, path, exc)
-            except BaseException:
-                self._interrupted(ready)
-                raise
         return self._over(outcome)

@@ -11,43 +11,16 @@ from __future__ import annotations
 import errno
 import json
 import os
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
 import nemo_core.drivers.store as store_module
-from fake_backend import EmbeddedServer, FakeConfig, create_app
 from nemo_cli.main import main
 from nemo_core.drivers import SyncDriver
 from nemo_frontend.outcomes import ExitCode
 
 PROMPT = "make a 3 second video"
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("NEMO_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("NEMO_TOKEN", raising=False)
-    monkeypatch.delenv("NEMO_API_URL", raising=False)
-    real_sleep = time.sleep
-    monkeypatch.setattr(time, "sleep", lambda s: real_sleep(min(s, 0.02)))
-    return tmp_path / "home"
-
-
-@pytest.fixture
-def api() -> Iterator[str]:
-    with EmbeddedServer(create_app(FakeConfig(render_poll_hint=0.05))) as server:
-        yield server.url
-
-
-@pytest.fixture
-def photo(tmp_path: Path) -> Path:
-    path = tmp_path / "item.jpg"
-    Image.new("RGB", (640, 400), (200, 60, 60)).save(path)
-    return path
 
 
 def full(path: Path) -> OSError:

@@ -10,20 +10,16 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import json
-import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from PIL import Image
 
 from cassettes import Cassette, ReplayTransport
 from cassettes.scenarios import RECORDINGS
 from cassettes.sessions import replay_script
-from fake_backend import EmbeddedServer, FakeConfig, create_app
 from fake_backend.render.samples import write_samples
 from harness.fault_matrix import run_cell
 from nemo_cli.main import main
@@ -78,30 +74,6 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> Spy:
     monkeypatch.setattr(SyncDriver, "run", run)
     monkeypatch.setattr(AsyncDriver, "run", arun)
     return seen
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("NEMO_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("NEMO_TOKEN", raising=False)
-    monkeypatch.delenv("NEMO_API_URL", raising=False)
-    real_sleep = time.sleep
-    monkeypatch.setattr(time, "sleep", lambda s: real_sleep(min(s, 0.02)))
-    return tmp_path / "home"
-
-
-@pytest.fixture
-def api() -> Iterator[str]:
-    config = FakeConfig(preview_renders=True, render_poll_hint=0.05)
-    with EmbeddedServer(create_app(config)) as server:
-        yield server.url
-
-
-@pytest.fixture
-def photo(tmp_path: Path) -> Path:
-    path = tmp_path / "item.jpg"
-    Image.new("RGB", (480, 320), (200, 60, 60)).save(path)
-    return path
 
 
 def test_nemo_make_runs_upload_chat_export_on_the_runner(

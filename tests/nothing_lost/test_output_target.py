@@ -3,45 +3,17 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from PIL import Image
 
-from fake_backend import EmbeddedServer, FakeConfig, create_app
 from nemo_cli.exit_codes import ExitCode
 from nemo_cli.main import main
 from nemo_cli.target import EmptyVideo, check_video
 from nemo_core.drivers import SyncDriver
 
 PROMPT = "make a 3 second video"
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("NEMO_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("NEMO_TOKEN", raising=False)
-    monkeypatch.delenv("NEMO_API_URL", raising=False)
-    real_sleep = time.sleep
-    monkeypatch.setattr(time, "sleep", lambda s: real_sleep(min(s, 0.02)))
-    return tmp_path / "home"
-
-
-@pytest.fixture
-def api() -> Iterator[str]:
-    config = FakeConfig(preview_renders=True, render_poll_hint=0.05)
-    with EmbeddedServer(create_app(config)) as server:
-        yield server.url
-
-
-@pytest.fixture
-def photo(tmp_path: Path) -> Path:
-    path = tmp_path / "item.jpg"
-    Image.new("RGB", (640, 400), (200, 60, 60)).save(path)
-    return path
 
 
 def stored(home: Path) -> dict[str, object]:
