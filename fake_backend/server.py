@@ -5,6 +5,10 @@ in-process fake could not stream SSE. This server does, with real sockets:
 
     with EmbeddedServer(create_app(FakeConfig())) as server:
         driver = SyncDriver(server.url)
+
+The entry points front-ends use (they import nothing else of the fake's):
+``embedded(folder)``, a started fake for one user's commands, and ``serve(app, sock)``,
+the fake (or any ASGI app) served on a bound socket until it is stopped.
 """
 
 from __future__ import annotations
@@ -13,12 +17,18 @@ import asyncio
 import socket
 import threading
 import time
+from pathlib import Path
 from types import TracebackType
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
+from fake_backend.app import create_app
+from fake_backend.config import FakeConfig
 from fake_backend.door import server_config
+from fake_backend.executor import Executor
+from fake_backend.pool import FairPool
 
 # A request still running this long after "stop" is cancelled. Whoever stops the
 # embedded server is done with it: a request still open is one its client gave up on
@@ -67,6 +77,10 @@ class EmbeddedServer:
         self._server.run(sockets=[self._socket])
 
     def start(self) -> EmbeddedServer:
+        """Start serving (once; a started server is returned as it is, so
+        ``with embedded(folder) as server`` works)."""
+        if self._thread.ident is not None:
+            return self
         self._thread.start()
         deadline = time.monotonic() + 20
         while not self._server.started:
@@ -91,3 +105,31 @@ class EmbeddedServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def embedded(
+    folder: Path, *, executor: Executor | None = None, workers: int | None = None
+) -> EmbeddedServer:
+    """A started fake for one user's commands, its records (SQLite, files) in ``folder``,
+    so successive commands share one session.
+
+    ``executor``: where it renders (``executor_for``); None: worker processes here,
+    ``workers`` of them all for one account when given (a batch), else shared fairly.
+    Its users are refilled below 20 credits, so a demo always works."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if executor is None and workers is not None:
+        executor = FairPool(workers, per_account=workers)
+    config = FakeConfig(
+        data_dir=folder,
+        database=str(folder / "fake.db"),
+        render_poll_hint=0.25,
+        executor=executor,
+        top_up_below=20,
+    )
+    return EmbeddedServer(create_app(config)).start()
+
+
+def serve(app: ASGIApp, sock: socket.socket) -> None:
+    """Serve ``app`` on the bound ``sock`` until SIGINT or SIGTERM, with the fake's
+    timeouts when ``app`` is the fake."""
+    uvicorn.Server(server_config(app, log_level="warning")).run(sockets=[sock])

@@ -25,6 +25,8 @@ FIELDS = ("photos", "logo", "prompt", "output", "aspect", "language")
 REQUIRED = ("photos", "prompt", "output")
 ASPECTS = ("16:9", "9:16", "1:1")
 LANGUAGES = ("en", "zh")
+MAX_FIELD = csv.field_size_limit()  # 131,072 characters: a field longer is a mistake
+MAX_LINE = len(FIELDS) * MAX_FIELD + 1024  # a JSON Lines row: its fields and their names
 
 
 @dataclass(frozen=True)
@@ -64,19 +66,19 @@ class ManifestError(UserInputError):
 
 
 def read_manifest(path: Path) -> tuple[list[Row], list[BadRow]]:
-    """Every row of ``path``, checked; the good ones and the bad ones, in file order."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ManifestError(f"No manifest at {path}.") from None
-    except UnicodeDecodeError:
-        raise ManifestError(f"{path} is not UTF-8 text.") from None
+    """Every row of ``path``, checked; the good ones and the bad ones, in file order.
+
+    A file that cannot be read as a whole (not UTF-8, no header, a CSV record that
+    cannot be parsed) raises ``ManifestError`` naming the line; nothing is made then."""
+    text = _read(path)
     folder = path.resolve().parent
     good: list[Row] = []
     bad: list[BadRow] = []
     outputs: dict[Path, int] = {}
     for line, fields in _records(path, text):
         try:
+            if isinstance(fields, str):  # the record itself could not be read
+                raise UserInputError(fields)
             row = _row(line, fields, folder)
             if row.output in outputs:
                 raise UserInputError(
@@ -85,26 +87,59 @@ def read_manifest(path: Path) -> tuple[list[Row], list[BadRow]]:
         except UserInputError as exc:
             bad.append(BadRow(line, str(exc).rstrip(".")))
             continue
+        except OSError as exc:  # a name the system refuses (too long), a file not readable
+            bad.append(BadRow(line, _os_reason(exc)))
+            continue
         outputs[row.output] = line
         good.append(row)
     if not good and not bad:
-        raise ManifestError(f"{path} has no rows.")
+        raise ManifestError(f"{path} has no rows: line 1 is the header and nothing follows.")
     return good, bad
 
 
-def _records(path: Path, text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
+def _read(path: Path) -> str:
+    """The manifest's text (a byte order mark dropped); the line of the first byte that
+    is not UTF-8 named."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ManifestError(f"No manifest at {path}.") from None
+    except OSError as exc:
+        raise ManifestError(f"Cannot read the manifest {path}: {_os_reason(exc)}.") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
+        raise ManifestError(f"{path} is not UTF-8 text but UTF-16: save it as UTF-8.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ManifestError(
+            f"{path} is not UTF-8 text: line {line} holds the byte "
+            f"0x{data[exc.start]:02x}; save the file as UTF-8."
+        ) from None
+    if not text.strip():
+        raise ManifestError(
+            f"{path} is empty: line 1 should be a header ({', '.join(REQUIRED)}) or a JSON object."
+        )
+    return text
+
+
+def _os_reason(exc: OSError) -> str:
+    name = Path(exc.filename).name if isinstance(exc.filename, str) else ""
+    shown = f"{name[:40]}…" if len(name) > 40 else name
+    reason = exc.strerror or type(exc).__name__
+    return f"{shown}: {reason.lower()}" if shown else reason.lower()
+
+
+# A record that could not be read is its reason instead of its fields.
+Record = Mapping[str, Any] | str
+
+
+def _records(path: Path, text: str) -> Iterator[tuple[int, Record]]:
     if path.suffix.lower() in (".jsonl", ".ndjson") or text.lstrip().startswith("{"):
-        for number, raw in enumerate(text.splitlines(), start=1):
-            if not raw.strip():
-                continue
-            try:
-                obj = json.loads(raw)
-            except ValueError:
-                obj = None
-            yield number, obj if isinstance(obj, dict) else {"": "not a JSON object"}
+        yield from _json_lines(text)
         return
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = [name.strip().lower() for name in next(reader, [])]
+    header = [name.strip().lower() for name in _next(reader, path, 1) or []]
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise ManifestError(
@@ -113,15 +148,42 @@ def _records(path: Path, text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
         )
     while True:
         line = reader.line_num + 1  # where the next record starts (a quoted field may span lines)
-        values = next(reader, None)
+        values = _next(reader, path, line)
         if values is None:
             return
         if not any(value.strip() for value in values):
             continue
         if len(values) > len(header):
-            yield line, {"": f"{len(values)} values for {len(header)} columns"}
+            yield line, f"{len(values)} values for {len(header)} columns"
             continue
         yield line, dict(zip(header, values, strict=False))
+
+
+def _next(reader: Iterator[list[str]], path: Path, line: int) -> list[str] | None:
+    """The next CSV record. One that cannot be parsed (a field over the limit) refuses
+    the whole file: where the records after it begin is no longer known."""
+    try:
+        return next(reader, None)
+    except csv.Error as exc:
+        reason = str(exc)
+        if "field limit" in reason:
+            reason = f"a field is longer than {MAX_FIELD:,} characters"
+        raise ManifestError(f"{path.name}, line {line}: {reason}; nothing was made.") from None
+
+
+def _json_lines(text: str) -> Iterator[tuple[int, Record]]:
+    for number, raw in enumerate(text.splitlines(), start=1):
+        raw = raw.lstrip("\ufeff")  # files joined together keep their byte order marks
+        if not raw.strip():
+            continue
+        if len(raw) > MAX_LINE:
+            yield number, f"the line is longer than {MAX_LINE:,} characters"
+            continue
+        try:
+            obj = json.loads(raw)
+        except (ValueError, RecursionError):  # not JSON, or nested too deep
+            obj = None
+        yield number, obj if isinstance(obj, dict) else "not a JSON object"
 
 
 def _text(fields: Mapping[str, Any], name: str) -> str:
@@ -130,13 +192,15 @@ def _text(fields: Mapping[str, Any], name: str) -> str:
         return ""
     if not isinstance(value, str):
         raise UserInputError(f"{name} must be text")
+    if len(value) > MAX_FIELD:
+        raise UserInputError(f"{name} is longer than {MAX_FIELD:,} characters")
+    if "\0" in value:
+        raise UserInputError(f"{name} holds a NUL byte")
     return value.strip()
 
 
 def _row(line: int, fields: Mapping[str, Any], folder: Path) -> Row:
-    if "" in fields:  # the record itself could not be read
-        raise UserInputError(str(fields[""]))
-    unknown = sorted(k for k in fields if k and k not in FIELDS)
+    unknown = sorted(k for k in fields if k not in FIELDS and (k or fields[k]))
     if unknown:
         raise UserInputError(f"unknown field {unknown[0]!r} (the fields are {', '.join(FIELDS)})")
     prompt = _text(fields, "prompt")
