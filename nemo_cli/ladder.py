@@ -1,9 +1,8 @@
 """The exit ladder: whatever a command raises becomes one sentence and an exit code.
 
 The one place exceptions turn into exit codes: a usage mistake 2, the user's input
-3 (a full disk too: one sentence naming the folder), a cassette 11 (or 2), Ctrl-C 130,
-a reader gone from the pipe 141, any other
-failure 1 (the traceback only with ``-v``).
+3 (a full disk too: one sentence naming the folder), a cassette 11 (or 2), Ctrl-C
+130, a reader gone from the pipe 141, any other failure 1 (the traceback only with ``-v``).
 """
 
 from __future__ import annotations
