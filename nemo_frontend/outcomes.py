@@ -16,6 +16,8 @@ from pathlib import Path
 import httpx
 
 from nemo_core.steps import Message, MessageKind
+from nemo_core.texts import say
+from nemo_frontend.download import EmptyVideo
 
 
 class ExitCode(enum.IntEnum):
@@ -117,9 +119,6 @@ def download_failure(
 ) -> Failure:
     """A failed download: the code, and one sentence (never a raw errno) saying how to
     get the video without paying again."""
-    from nemo_core.texts import say
-    from nemo_frontend.download import EmptyVideo
-
     code, reason = ExitCode.FAILED, f"{type(exc).__name__}: {exc}"
     if isinstance(exc, httpx.HTTPStatusError):
         code, reason = ExitCode.SERVICE, f"the server answered HTTP {exc.response.status_code}"
