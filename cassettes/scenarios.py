@@ -1,6 +1,7 @@
 """The recorded sessions that ship in ``cassettes/recordings/``, and how to record them.
 
-Each scenario is a script of user turns and a fault plan for the fake backend.
+Each scenario is a script of user turns (typed steps: `upload`, `chat`, `export`,
+`credits`, `status`; `say` for free text the router reads) and a fault plan for the fake.
 ``python -m cassettes.scenarios`` records every one against a fresh fake (over
 real HTTP); ``--only NAME`` records one. A file is rewritten only when the new
 recording differs in more than timings and the ids the fake draws at random
@@ -35,8 +36,8 @@ SAMPLES = [
 ]
 PHOTO = SAMPLES[:1]
 MAKE: list[dict[str, Any]] = [
-    {"say": "upload", "files": PHOTO},
-    {"say": "make a 6 second video with music"},
+    {"upload": PHOTO},
+    {"chat": "make a 6 second video with music"},
 ]
 
 
@@ -57,11 +58,11 @@ SCENARIOS = [
         "The main job: five photos and a logo -> a 30-second promo with music and "
         "text (partial text streamed), tracks, credits, an export that polls several times.",
         [
-            {"say": "upload", "files": SAMPLES},
-            {"say": PROMPT},
+            {"upload": SAMPLES},
+            {"chat": PROMPT},
             {"say": "show tracks"},
-            {"say": "credits"},
-            {"say": "export"},
+            {"credits": True},
+            {"export": True},
         ],
         render_seconds=2.0,
     ),
@@ -70,9 +71,9 @@ SCENARIOS = [
         "What `nemo make` does with the five photos and the logo: upload, ask for the "
         "promo, export, download (the video is a stand-in of the recorded size).",
         [
-            {"say": "upload", "files": SAMPLES},
-            {"say": PROMPT},
-            {"say": "export"},
+            {"upload": SAMPLES},
+            {"chat": PROMPT},
+            {"export": True},
             {"download": "promo.mp4"},
         ],
         render_seconds=2.0,
@@ -80,66 +81,66 @@ SCENARIOS = [
     Scenario(
         "upload-url",
         "Upload by URL (the JSON form).",
-        [{"say": "upload", "urls": ["https://example.com/img/shoe.jpg"]}],
+        [{"upload": [], "urls": ["https://example.com/img/shoe.jpg"]}],
     ),
     Scenario(
         "token-400",
         "The token request is refused for a missing client id: a new id, retried.",
-        [{"say": "credits"}],
+        [{"credits": True}],
         faults="token#1=400",
     ),
     Scenario(
         "token-expired-1001",
         "1001 on credits: a new token, retried once.",
-        [{"say": "credits"}],
+        [{"credits": True}],
         faults="credits#1=1001",
     ),
     Scenario(
         "session-gone-1002",
         "1002 on state: a new session; the user is told.",
-        [{"say": "status"}],
+        [{"status": True}],
         faults="state#1=1002",
     ),
     Scenario(
         "out-of-credits-2001",
         "2001 before the chat stream: the register link.",
-        [{"say": "upload", "files": PHOTO}, {"say": "make a video"}],
+        [{"upload": PHOTO}, {"chat": "make a video"}],
         faults="run_sse=2001",
     ),
     Scenario(
         "upload-4001",
         "4001: the accepted formats.",
-        [{"say": "upload", "files": PHOTO}],
+        [{"upload": PHOTO}],
         faults="upload=4001",
     ),
     Scenario(
         "upload-4002",
         "4002: the 500 MB limit.",
-        [{"say": "upload", "files": PHOTO}],
+        [{"upload": PHOTO}],
         faults="upload=4002",
     ),
     Scenario(
         "rate-limited-429",
         "429 on credits: waits Retry-After, then retries.",
-        [{"say": "credits"}],
+        [{"credits": True}],
         faults="credits#1=429",
     ),
     Scenario(
         "server-error-500",
         "500 on every credits call: bounded retries, then an error.",
-        [{"say": "credits"}],
+        [{"credits": True}],
         every=(("credits", "500"),),
     ),
     Scenario(
         "export-blocked-402",
         "402 on export: explained, never retried.",
-        [*MAKE, {"say": "export"}],
+        [*MAKE, {"export": True}],
         faults="render=402",
     ),
     Scenario(
         "render-failed",
         "The render fails: the reason, and the job is forgotten.",
-        [*MAKE, {"say": "export"}],
+        [*MAKE, {"export": True}],
         faults="render=fail",
     ),
     Scenario(
@@ -166,26 +167,26 @@ SCENARIOS = [
     Scenario(
         "success-envelope",
         'The {"success": ...} envelope on credits and state.',
-        [{"say": "credits"}, {"say": "status"}],
+        [{"credits": True}, {"status": True}],
         every=(("credits", "success_envelope"), ("state", "success_envelope")),
     ),
     Scenario(
         "poll-form-b",
         "The second documented poll answer ({taskId, status, output}).",
-        [*MAKE, {"say": "export"}],
+        [*MAKE, {"export": True}],
         every=(("poll", "poll_form_b"),),
         render_seconds=1.0,
     ),
     Scenario(
         "resume-export",
         "The client quits after submitting a render; the next run resumes it.",
-        [*MAKE, {"say": "export", "interrupt_on": "render_started"}, {"resume": True}],
+        [*MAKE, {"export": True, "interrupt_on": "render_started"}, {"resume": True}],
         render_seconds=1.0,
     ),
     Scenario(
         "cancel-export",
         "The client quits after submitting; the next run cancels the render.",
-        [*MAKE, {"say": "export", "interrupt_on": "render_started"}, {"cancel": True}],
+        [*MAKE, {"export": True, "interrupt_on": "render_started"}, {"cancel": True}],
         render_seconds=5.0,
     ),
 ]

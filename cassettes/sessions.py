@@ -19,9 +19,11 @@ import httpx
 
 from cassettes.format import BASE, Cassette, rebase
 from nemo_core.conversation import Conversation, Settings, Snapshot
-from nemo_core.drivers import SyncDriver, probe
+from nemo_core.drivers import SyncDriver
 from nemo_core.steps import Message, MessageKind
 from nemo_core.wire import Secret
+from nemo_frontend import download, inputs
+from nemo_frontend.turns import TurnRunner
 
 _RENDER_ID = re.compile(r"render_\d+")
 REPLAY_BASE = "http://replay.invalid"
@@ -37,8 +39,10 @@ def transcript_line(message: Message, base: str) -> dict[str, Any]:
 
 
 def in_transcript(message: Message) -> bool:
-    """Upload progress depends on how the transport reads files, not on the wire: left out."""
-    return not (message.kind is MessageKind.PROGRESS and message.data.get("what") == "upload")
+    """Upload progress depends on how the transport reads files, not on the wire, and a
+    download's progress is not the conversation's: left out."""
+    what = message.data.get("what")
+    return not (message.kind is MessageKind.PROGRESS and what in ("upload", "download"))
 
 
 def saved_line(name: str, size: int) -> dict[str, Any]:
@@ -93,64 +97,64 @@ def run_script(
     settings: Settings | None = None,
     start: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """Run each step; return the transcript. ``files``: where the script's files are;
-    ``start``: the cassette's starting point (snapshot, token, language)."""
+    """Run each step on the front-end turn runner; return the transcript. ``files``:
+    where the script's files are; ``start``: the cassette's starting point (snapshot,
+    token, language). Steps are typed inputs (``{"upload": [...]}``, ``{"chat": ...}``,
+    ``{"export": true}``...) or, in older scripts, words for the router (``{"say": ...}``)."""
     transcript: list[dict[str, Any]] = []
     saved, token, language = starting_point(start or {}, base_url)
     settings = settings or Settings(token=token, language=language, platform="unknown")
-    conversation = Conversation(settings, now=now, saved=saved)
     client = httpx.Client(
         base_url=base_url, transport=transport, timeout=httpx.Timeout(30, read=None)
     )
-    ready: Message | None = None
+    seen: list[Message] = []  # this turn's messages (the last video_ready is downloaded)
+    interrupt_on: list[str] = []
+
+    def shown(message: Message) -> None:
+        if not in_transcript(message):
+            return
+        seen.append(message)
+        transcript.append(transcript_line(message, base_url))
+        if message.kind.value in interrupt_on:
+            raise _Interrupted  # like Ctrl-C: the process ends, its snapshot survives
+
     with (
         SyncDriver(base_url, client=client, sleep=sleep) as driver,
         tempfile.TemporaryDirectory(prefix="nemo-download-") as downloads,
     ):
+        runner = TurnRunner(Conversation(settings, now=now, saved=saved), driver, on_message=shown)
+        ready: Message | None = None
         for step in script:
             if "download" in step:
                 transcript.append(_download(driver, ready, Path(downloads) / step["download"]))
                 continue
-            if "say" in step:
-                conversation.user_says(
-                    step["say"],
-                    files=[probe(files / name) for name in step.get("files", [])],
-                    urls=step.get("urls", []),
+            turn = inputs.from_step(step, inputs.probe_in(files))
+            if turn is None:
+                continue
+            seen.clear()
+            interrupt_on[:] = [step["interrupt_on"]] if "interrupt_on" in step else []
+            try:
+                runner.turn(turn)
+            except _Interrupted:
+                conversation = runner.conversation
+                revived = Conversation(
+                    settings, now=conversation.now, saved=conversation.snapshot()
                 )
-            elif "resume" in step:
-                conversation.resume_export(_render_id(step["resume"]))
-            elif "cancel" in step:
-                conversation.cancel_export(_render_id(step["cancel"]))
-            interrupted = False
-            for message in driver.run(conversation):
-                if not in_transcript(message):
-                    continue
-                transcript.append(transcript_line(message, base_url))
-                if message.kind is MessageKind.VIDEO_READY:
-                    ready = message
-                if step.get("interrupt_on") == message.kind.value:
-                    interrupted = True
-                    break  # like Ctrl-C: the process ends, its snapshot survives
-            if interrupted:
-                conversation = Conversation(
-                    settings,
-                    now=conversation.now,
-                    saved=conversation.snapshot(),
-                )
+                runner = TurnRunner(revived, driver, on_message=shown)
+            ready = next((m for m in reversed(seen) if m.kind is MessageKind.VIDEO_READY), ready)
     client.close()
     return transcript
 
 
-def _render_id(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
+class _Interrupted(Exception):
+    """A script step's ``interrupt_on``: the turn ends there, as a killed process's would."""
 
 
 def _download(driver: SyncDriver, ready: Message | None, target: Path) -> dict[str, Any]:
     """The video the last ``video_ready`` offered, saved as the command line does."""
     if ready is None:
         return {"kind": "error", "text": "nothing to download"}
-    url = str(ready.data.get("url") or ready.data.get("download_path"))
-    path = driver.download(url, target)
+    path = download.fetch(driver, ready, target)
     return saved_line(target.name, path.stat().st_size)
 
 

@@ -24,20 +24,19 @@ from typing import Any
 
 import httpx
 
-from nemo_cli.exit_codes import BY_ERROR_CLASS, ExitCode
 from nemo_cli.manifest import BadRow, Row
 from nemo_cli.output import Output
 from nemo_core.conversation import Conversation, Settings, Snapshot
 from nemo_core.drivers import AsyncDriver, probe
 from nemo_core.drivers.store import write_private_json
 from nemo_core.errors import UserInputError
-from nemo_core.steps import Message, MessageKind
 from nemo_core.wire import Secret
+from nemo_frontend.download import video_facts
+from nemo_frontend.outcomes import ExitCode
+from nemo_frontend.turns import AsyncTurnRunner
+from nemo_frontend.workflows import DONE, NEW, Job, run_job_async
 
-ASPECT_WORDS = {"16:9": "landscape 16:9", "9:16": "vertical 9:16", "1:1": "square 1:1"}
-
-# How far a row has got; a row resumes from the last phase it reached.
-NEW, UPLOADED, CHAT_SENT, EDITED, DONE = "new", "uploaded", "chat_sent", "edited", "done"
+# How far a row has got (``nemo_frontend.workflows``): a row resumes from there.
 
 
 class BatchState:
@@ -102,12 +101,6 @@ class Outcome:
     error: str = ""
 
 
-class RowFailed(Exception):
-    def __init__(self, text: str, code: int) -> None:
-        super().__init__(text)
-        self.code = code
-
-
 @dataclass
 class Batch:
     """Runs the rows of one manifest against ``url`` under one identity."""
@@ -153,89 +146,44 @@ class Batch:
         record["line"] = row.line
         target = str(row.output)
         if record.get("phase") == DONE and row.output.is_file():
-            return Outcome(row.line, target, "already made", ExitCode.OK, **_video(row.output))
+            return Outcome(row.line, target, "already made", ExitCode.OK, **video_facts(row.output))
         if self._out_of_credits and not record.get("pending_renders"):
             return Outcome(
                 row.line, target, "not started", ExitCode.OUT_OF_CREDITS, error=_NO_CREDITS
             )
-        conversation = self._conversation(row, record)
-        driver = AsyncDriver(self.url, client=client, sleep=self.sleep)
-        try:
-            await self._make(row, record, conversation, driver)
-        except RowFailed as exc:
-            record["error"] = str(exc)
-            if exc.code == ExitCode.OUT_OF_CREDITS:
+        runner = AsyncTurnRunner(
+            self._conversation(row, record),
+            AsyncDriver(self.url, client=client, sleep=self.sleep),
+            store=_RowStore(self.state, record),  # the render id outlives this run
+            wall_clock=True,
+        )
+        job = Job(
+            [probe(path) for path in row.files] if record["phase"] == NEW else [],
+            row.prompt,
+            row.aspect,
+            row.output,
+            phase=str(record["phase"]),
+            resumable=True,
+            on_phase=lambda phase: self._phase(record, phase),
+        )
+        made = await run_job_async(runner, job)
+        if made.code:
+            text = made.error
+            if made.failure is not None and made.failure.error_class == "download":
+                text = (
+                    f"The video was made but could not be saved ({made.failure.reason}); run "
+                    "the batch again to download it without paying again."
+                )
+            record["error"] = text
+            self.state.save()
+            if made.code == ExitCode.OUT_OF_CREDITS:
                 self._out_of_credits = True
-            return Outcome(row.line, target, "failed", exc.code, error=str(exc))
-        finally:
-            self._keep(record, conversation)
+            return Outcome(row.line, target, "failed", made.code, error=text)
+        record["render_id"] = made.ready.data.get("render_id") if made.ready else None
         record.pop("error", None)
         record["phase"] = DONE
         self.state.save()
-        return Outcome(row.line, target, "made", ExitCode.OK, **_video(row.output))
-
-    async def _make(
-        self, row: Row, record: dict[str, Any], conversation: Conversation, driver: AsyncDriver
-    ) -> None:
-        async def turn(start: Callable[[], None]) -> list[Message]:
-            conversation.time_passed(max(0.0, time.time() - conversation.now))
-            start()
-            messages: list[Message] = []
-            try:
-                async for message in driver.run(conversation):
-                    messages.append(message)
-                    if message.kind is MessageKind.RENDER_STARTED:
-                        self._keep(record, conversation)  # the render id outlives this run
-            finally:
-                self._keep(record, conversation)
-            error = next((m for m in messages if m.kind is MessageKind.ERROR), None)
-            if error is not None:
-                code = BY_ERROR_CLASS.get(str(error.error_class or ""), ExitCode.SERVICE)
-                raise RowFailed(error.text, code)
-            return messages
-
-        def export() -> Callable[[], None]:
-            if conversation.pending_renders:
-                return lambda: conversation.resume_export()
-            return lambda: conversation.user_says("export")
-
-        if conversation.pending_renders:
-            messages = await turn(export())
-        else:
-            if record["phase"] == NEW:
-                facts = [probe(path) for path in row.files]
-                await turn(lambda: conversation.user_says("upload", files=facts))
-                self._phase(record, UPLOADED)
-            if record["phase"] == UPLOADED:
-                self._phase(record, CHAT_SENT)  # before sending: a chat turn is never paid twice
-                await turn(lambda: conversation.user_says(self._prompt(row)))
-                self._phase(record, EDITED)
-            try:
-                messages = await turn(export())
-            except RowFailed as exc:
-                if record["phase"] != CHAT_SENT or exc.code != ExitCode.USER_INPUT:
-                    raise
-                # The earlier run stopped before the edit reached the timeline: ask again.
-                await turn(lambda: conversation.user_says(self._prompt(row)))
-                self._phase(record, EDITED)
-                messages = await turn(export())
-        ready = next((m for m in reversed(messages) if m.kind is MessageKind.VIDEO_READY), None)
-        if ready is None:
-            raise RowFailed("The service did not say where the video is.", ExitCode.PROTOCOL)
-        url = str(ready.data.get("url") or ready.data.get("download_path"))
-        row.output.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            path = await driver.download(url, row.output)
-        except (httpx.HTTPError, OSError) as exc:
-            raise RowFailed(
-                f"The video was made but could not be saved ({exc}); run the batch again "
-                "to download it without paying again.",
-                ExitCode.NETWORK if isinstance(exc, httpx.HTTPError) else ExitCode.FAILED,
-            ) from exc
-        if path.stat().st_size == 0:
-            path.unlink()
-            raise RowFailed("The service sent an empty video.", ExitCode.SERVICE)
-        record["render_id"] = ready.data.get("render_id")
+        return Outcome(row.line, target, "made", ExitCode.OK, **video_facts(row.output))
 
     def _conversation(self, row: Row, record: dict[str, Any]) -> Conversation:
         identity = self.identity
@@ -257,16 +205,19 @@ class Batch:
         )
         return Conversation(settings, now=time.time(), saved=saved)
 
-    def _prompt(self, row: Row) -> str:
-        return f"{row.prompt}, {ASPECT_WORDS[row.aspect]}" if row.aspect else row.prompt
-
     def _phase(self, record: dict[str, Any], phase: str) -> None:
         record["phase"] = phase
         self.state.save()
 
-    def _keep(self, record: dict[str, Any], conversation: Conversation) -> None:
-        snapshot = conversation.snapshot()
-        record.update(
+
+class _RowStore:
+    """A row's snapshot, kept in the batch's state file (the row's session, its renders)."""
+
+    def __init__(self, state: BatchState, record: dict[str, Any]) -> None:
+        self.state, self.record, self.path = state, record, state.path
+
+    def save(self, snapshot: Snapshot) -> None:
+        self.record.update(
             session_id=snapshot.session_id,
             task_id=snapshot.task_id,
             uploads=dict(snapshot.uploads),
@@ -276,17 +227,6 @@ class Batch:
 
 
 _NO_CREDITS = "Not started: the account ran out of credits."
-
-
-def _video(path: Path) -> dict[str, Any]:
-    size = path.stat().st_size
-    duration: float | None = None
-    with contextlib.suppress(Exception):  # a file we cannot read still has a size
-        import av
-
-        with av.open(str(path)) as container:
-            duration = container.duration / 1_000_000 if container.duration else None
-    return {"duration": duration, "size": size}
 
 
 def describe(outcome: Outcome) -> str:

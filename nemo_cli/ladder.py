@@ -1,8 +1,8 @@
 """The exit ladder: whatever a command raises becomes one sentence and an exit code.
 
 The one place exceptions turn into exit codes: a usage mistake 2, the user's input
-3, a cassette 11 (or 2), Ctrl-C 130, a reader gone from the pipe 141, any other
-failure 1 (the traceback only with ``-v``).
+3 (a full disk too: one sentence naming the folder), a cassette 11 (or 2), Ctrl-C
+130, a reader gone from the pipe 141, any other failure 1 (the traceback only with ``-v``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from types import FrameType
 from cassettes import CassetteError, CassetteMismatch
 from nemo_cli.exit_codes import ExitCode
 from nemo_cli.output import Output
+from nemo_core.drivers.store import default_home
 from nemo_core.errors import NemoError, UserInputError
+from nemo_frontend.outcomes import DiskFull, exception_failure
 
 
 class UsageError(Exception):
@@ -47,11 +49,12 @@ def guarded(run: Callable[[], int], output: Output, *, verbose: bool) -> int:
             traceback.print_exc()
         output.error(str(exc), error_class="cassette")
         return ExitCode.CASSETTE if isinstance(exc, CassetteMismatch) else ExitCode.USAGE
-    except (NemoError, OSError) as exc:
+    except (NemoError, OSError, DiskFull) as exc:  # a full disk: one sentence naming the folder
         if verbose:
             traceback.print_exc()
-        output.error(str(exc) or type(exc).__name__)
-        return ExitCode.FAILED
+        failure = exception_failure(exc, default_home())
+        output.error(failure.text, error_class=failure.error_class)
+        return failure.code
     except Exception as exc:  # a bug: one sentence, the traceback only when asked
         if verbose:
             traceback.print_exc()

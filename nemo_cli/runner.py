@@ -1,8 +1,9 @@
-"""One command's conversation: the store, a driver, the output, and exit codes.
+"""The CLI's adapter over the turn runner (``nemo_frontend.turns``).
 
-Everything the user sees comes from the conversation's messages; the runner
-only shows them, saves the snapshot as soon as a render id exists, and turns
-the way a turn ended into an exit code.
+What is the command line's own: the output (spinner, errors on stderr), Ctrl-C
+stopping a chat turn, and the script and transcript a ``--record`` keeps. Every
+turn runs on ``TurnRunner``: the snapshot saved as soon as a render id exists, the
+video downloaded and checked, the exit code from the one mapping.
 """
 
 from __future__ import annotations
@@ -12,32 +13,23 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from nemo_cli.exit_codes import BY_ERROR_CLASS, ExitCode
 from nemo_cli.output import Output
 from nemo_core.conversation import Conversation, Settings
 from nemo_core.drivers import Store, SyncDriver, probe
 from nemo_core.steps import Message, MessageKind
 from nemo_core.texts import say
 from nemo_core.wire import Secret, detect_platform
+from nemo_frontend import download, inputs
+from nemo_frontend.turns import TurnOutcome, TurnRunner
+from nemo_frontend.workflows import make_video
 
-# failures after which a pending render is still worth polling
-TRANSIENT = (ExitCode.NETWORK, ExitCode.RATE_LIMITED, ExitCode.PROTOCOL, ExitCode.AUTH)
-
-
-@dataclass
-class TurnResult:
-    code: ExitCode
-    messages: list[Message] = field(default_factory=list)
-
-    def last(self, kind: MessageKind) -> Message | None:
-        return next((m for m in reversed(self.messages) if m.kind is kind), None)
+TurnResult = TurnOutcome  # the name the commands used
 
 
 class Runner:
@@ -55,7 +47,6 @@ class Runner:
     ) -> None:
         self.store = store
         self.output = output
-        self._kept: list[str] = []
         self.language = language
         # What this command did and showed, in cassette form (a recording keeps them).
         self.script: list[dict[str, Any]] = []
@@ -65,9 +56,7 @@ class Runner:
             language=language,
             platform=os.environ.get("NEMO_PLATFORM") or detect_platform(__file__),
         )
-        # A replay runs on the recording's clock (token expiry); else on the wall clock.
-        self.follow_wall_clock = now is None
-        self.conversation = Conversation(
+        conversation = Conversation(
             settings, now=time.time() if now is None else now, saved=store.load()
         )
         for notice in store.notices:  # a damaged session file, moved aside: never silent
@@ -76,34 +65,78 @@ class Runner:
         trace = output.debug if output.verbose else None
         # time.sleep looked up per call, so tests can run the core's waits in virtual time;
         # a replay passes its own (virtual time, or scaled by --speed)
-        self.driver = SyncDriver(
+        driver = SyncDriver(
             url,
             transport=transport,
             trace=trace,
             sleep=sleep or (lambda seconds: time.sleep(seconds)),
         )  # upload progress arrives as the conversation's PROGRESS messages
+        # A replay runs on the recording's clock (token expiry); else on the wall clock.
+        self.turns = TurnRunner(
+            conversation,
+            driver,
+            store=store,
+            on_start=self._started,
+            on_message=self._seen,
+            on_end=self._ended,
+            language=language,
+            wall_clock=now is None,
+        )
+
+    @property
+    def conversation(self) -> Conversation:
+        return self.turns.conversation
+
+    @property
+    def driver(self) -> SyncDriver:
+        return self.turns.driver
 
     def close(self) -> None:
-        self.save()
-        self.driver.close()
+        try:
+            self.save()
+        finally:
+            self.driver.close()
 
     @property
     def pending_renders(self) -> tuple[str, ...]:
-        kept = tuple(r for r in self._kept if r not in self.conversation.pending_renders)
-        return (*self.conversation.pending_renders, *kept)
+        return self.turns.pending_renders
 
     def keep(self, render_id: str) -> None:
-        """Keep a render id pending although the conversation is done with it (a failed
-        download): ``nemo export --resume`` downloads it again."""
-        self._kept.append(render_id)
-        self.save()
+        self.turns.keep(render_id)
 
     def save(self) -> None:
-        snapshot = self.conversation.snapshot()
-        extra = tuple(r for r in self._kept if r not in snapshot.pending_renders)
-        if extra:
-            snapshot = replace(snapshot, pending_renders=(*snapshot.pending_renders, *extra))
-        self.store.save(snapshot)
+        self.turns.persist()
+
+    # -- the commands' turns: typed inputs, never the router ----------------------------
+
+    def upload(self, files: Sequence[Path] = (), urls: Sequence[str] = ()) -> TurnResult:
+        facts = [probe(path) for path in files]  # raises UserInputError before any request
+        return self.turns.turn(inputs.upload(facts, urls))
+
+    def credits(self) -> TurnResult:
+        return self.turns.turn(inputs.credits())
+
+    def status(self) -> TurnResult:
+        return self.turns.turn(inputs.status())
+
+    def export(self, target: Path | None = None) -> TurnResult:
+        return self.turns.turn(inputs.export(), target=self._where(target))
+
+    def resume(self, render_id: str | None = None, target: Path | None = None) -> TurnResult:
+        return self.turns.turn(
+            inputs.resume(render_id),
+            target=self._where(target),
+            watching=lambda conversation: conversation.pending_renders[-1:],
+        )
+
+    def cancel(self, render_id: str | None = None) -> TurnResult:
+        return self.turns.turn(inputs.cancel(render_id))
+
+    def make(
+        self, files: Sequence[Path], prompt: str, aspect: str | None, target: Path
+    ) -> TurnResult:
+        """``nemo make``: the whole job (upload, chat, export, download)."""
+        return make_video(self.turns, files, prompt, aspect, self._where(target))
 
     def say(
         self,
@@ -113,21 +146,72 @@ class Runner:
         *,
         stoppable: bool = False,
     ) -> TurnResult:
-        """One turn. ``stoppable``: Ctrl-C stops the turn (the chat goes on); a second
-        Ctrl-C interrupts as usual."""
+        """Free text the user typed (``nemo chat``), routed by the core; a video it makes
+        is downloaded to ``<render id>.mp4``. ``stoppable``: Ctrl-C stops the turn (the
+        chat goes on); a second Ctrl-C interrupts as usual."""
         facts = [probe(path) for path in files]  # raises UserInputError before any request
-        step: dict[str, Any] = {"say": text}
-        if files:
-            step["files"] = [Path(path).name for path in files]  # names only: no local paths
-        if urls:
-            step["urls"] = list(urls)
-        self.script.append(step)
-        self._catch_up()
-        self.conversation.user_says(text, files=facts, urls=list(urls))
+        turn = inputs.say(text, facts, urls)
         if not stoppable:
-            return self._run()
+            return self.turns.turn(turn, target=self._where(None))
         with self._ctrl_c_stops_the_turn():
-            return self._run()
+            return self.turns.turn(turn, target=self._where(None))
+
+    # -- what the command shows of every turn ----------------------------------------------
+
+    def _where(self, target: Path | None) -> Callable[[Message], Path]:
+        def where(ready: Message) -> Path:
+            path = target or download.default_target(ready)
+            self.script.append({"download": path.name})
+            return path
+
+        return where
+
+    def _started(self, step: Mapping[str, Any]) -> None:
+        self.script.append(dict(step))
+        self.output.busy(True)
+
+    def _seen(self, message: Message) -> None:
+        self.output.busy(False)
+        if not (message.kind is MessageKind.PROGRESS and message.data.get("what") == "download"):
+            self.shown.append(message)
+        self.show(message)
+        self.output.busy(True)
+
+    def _ended(self, result: TurnResult) -> None:
+        """Where the video is, or what failed beside the conversation."""
+        self.output.busy(False)
+        self.output.end_turn()  # the next reply or prompt starts on a new line
+        if result.failure is not None:
+            self.output.error(result.failure.text, error_class=result.failure.error_class)
+        if result.kept_render:  # say how to get it back, as Ctrl-C does
+            self.output.error(say("render_kept", self.language, render_id=result.kept_render))
+        if result.saved is None:
+            return
+        from cassettes.sessions import saved_line
+
+        ready = result.ready
+        assert ready is not None
+        facts = download.video_facts(result.saved)
+        size = facts["size"]
+        self.shown.append(saved_line(result.saved.name, size))
+        duration = facts["duration"] or ready.data.get("duration")
+        length = (
+            say("seconds", self.language, seconds=f"{duration:.1f}")
+            if isinstance(duration, int | float)
+            else ""
+        )
+        text = say(
+            "saved", self.language, path=result.saved, length=length, size=f"{size / 1e6:.1f}"
+        )
+        self.output.result(
+            "video",
+            text=text,
+            path=str(result.saved),
+            duration=duration,
+            size=size,
+            render_id=ready.data.get("render_id"),
+            url=download.video_url(ready),
+        )
 
     @contextlib.contextmanager
     def _ctrl_c_stops_the_turn(self) -> Iterator[None]:
@@ -145,53 +229,6 @@ class Runner:
             yield
         finally:
             signal.signal(signal.SIGINT, previous)
-
-    def resume(self, render_id: str | None = None) -> TurnResult:
-        self.script.append({"resume": render_id or True})
-        self._catch_up()
-        self.conversation.resume_export(render_id)
-        return self._run(watching=self.conversation.pending_renders[-1:])
-
-    def cancel(self, render_id: str | None = None) -> TurnResult:
-        self.script.append({"cancel": render_id or True})
-        self._catch_up()
-        self.conversation.cancel_export(render_id)
-        return self._run()
-
-    def _catch_up(self) -> None:
-        """The core's clock moves with the driver's; between turns, catch up with the wall."""
-        if self.follow_wall_clock:
-            self.conversation.time_passed(max(0.0, time.time() - self.conversation.now))
-
-    def _run(self, watching: Sequence[str] = ()) -> TurnResult:
-        """Run the turn; ``watching``: a render it polls (one it starts is added)."""
-        result = TurnResult(ExitCode.OK)
-        renders = list(watching)
-        self.output.busy(True)
-        try:
-            for message in self.driver.run(self.conversation):
-                self.output.busy(False)
-                result.messages.append(message)
-                self.shown.append(message)
-                if message.kind is MessageKind.RENDER_STARTED:
-                    renders.append(str(message.data.get("render_id")))
-                    self.save()  # the job id outlives this process
-                self.show(message)
-                if message.kind is MessageKind.ERROR:
-                    result.code = BY_ERROR_CLASS.get(message.error_class or "", ExitCode.FAILED)
-                elif message.kind is MessageKind.ABANDONED:
-                    result.code = ExitCode.INTERRUPTED
-                elif message.error_class:  # e.g. a dropped chat stream: shown, yet not ok
-                    result.code = BY_ERROR_CLASS.get(message.error_class, ExitCode.FAILED)
-                self.output.busy(True)
-        finally:
-            self.output.busy(False)
-            self.output.end_turn()  # the next reply or prompt starts on a new line
-            self.save()
-        kept = [r for r in renders if r in self.conversation.pending_renders]
-        if result.code in TRANSIENT and kept:  # say how to get it back, as Ctrl-C does
-            self.output.error(say("render_kept", self.language, render_id=kept[-1]))
-        return result
 
     def show(self, message: Message) -> None:
         data: dict[str, Any] = dict(message.data)

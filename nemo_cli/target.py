@@ -1,8 +1,7 @@
-"""Where the video goes: checked before anything is uploaded or spent, and after download.
+"""Where the video goes: checked before anything is uploaded or spent.
 
 ``-o`` must name a file (not a folder) in a folder that exists and can be written;
-the download goes to ``<target>.part`` beside it and is renamed over the target only
-when complete and not empty, so an existing file is replaced only by a whole video.
+the download itself (``<target>.part``, checked, renamed) is ``nemo_frontend.download``.
 """
 
 from __future__ import annotations
@@ -12,10 +11,9 @@ from pathlib import Path
 
 from nemo_core.errors import UserInputError
 from nemo_core.texts import say
+from nemo_frontend.download import EmptyVideo, check_video
 
-
-class EmptyVideo(Exception):
-    """The server sent no bytes for a finished render (e.g. a replayed cassette)."""
+__all__ = ["EmptyVideo", "check_target", "check_video"]
 
 
 def check_target(target: Path, language: str = "en") -> None:
@@ -34,9 +32,3 @@ def check_target(target: Path, language: str = "en") -> None:
         reason = f"{target} is read-only"
     if reason:
         raise UserInputError(say("target_not_writable", language, path=target, reason=reason))
-
-
-def check_video(part: Path) -> None:
-    """Refuse an empty download before it replaces anything."""
-    if part.stat().st_size == 0:
-        raise EmptyVideo("the server sent an empty file")

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import os
 import re
 import time
 import uuid
@@ -22,10 +20,12 @@ from typing import Any
 import httpx
 
 from nemo_core.conversation import Conversation, Settings, Snapshot
-from nemo_core.drivers import AsyncDriver, probe
+from nemo_core.drivers import AsyncDriver, Store, probe
 from nemo_core.errors import UserInputError
 from nemo_core.files import check_upload
 from nemo_core.steps import Message, MessageKind
+from nemo_frontend import inputs
+from nemo_frontend.turns import AsyncTurnRunner, TurnOutcome
 from nemo_studio.events import EventLog
 from nemo_studio.timeline import timeline_view
 
@@ -56,10 +56,15 @@ class StudioSession:
         (folder / "files").mkdir(exist_ok=True)
         (folder / "videos").mkdir(exist_ok=True)
         self.log = EventLog(folder / "events.jsonl")
-        saved = self._load_snapshot() or identity  # a new session: the studio's identity
-        self._on_save = on_save
-        self.conversation = Conversation(settings, now=time.time(), saved=saved)
-        self.driver = AsyncDriver(base_url, client=client)
+        store = _SessionStore(folder, on_save)
+        saved = store.load() or identity  # a new session: the studio's identity
+        self.turns = AsyncTurnRunner(
+            Conversation(settings, now=time.time(), saved=saved),
+            AsyncDriver(base_url, client=client),
+            store=store,
+            on_message=lambda message: self._publish(message, quiet=self._quiet),
+        )
+        self._quiet = False  # the turn being driven is a background read
         self.language = "en"
         self.files: dict[str, Path] = {}  # file id -> the stored file
         self._thumbs: dict[str, str] = {}  # upload name -> file id
@@ -68,6 +73,14 @@ class StudioSession:
         self._task: asyncio.Task[None] | None = None
         self._quiet_task = False
         self._stopping = False
+
+    @property
+    def conversation(self) -> Conversation:
+        return self.turns.conversation
+
+    @property
+    def driver(self) -> AsyncDriver:
+        return self.turns.driver
 
     # -- files ----------------------------------------------------------------------
 
@@ -132,31 +145,32 @@ class StudioSession:
             raise Busy(_say("busy", self.language))
         if language in LANGUAGES:
             self.language = str(language)
-        conversation, lang = self.conversation, self.language
-        conversation.clock(time.time())  # idle time between turns
+        lang = self.language
+        self.conversation.clock(time.time())  # idle time between turns
         echo: dict[str, Any] = {"action": action, "text": text}
         if action in ("say", "chat") and not text.strip():
             raise UserInputError(_say("empty", lang))
-        if action == "say":
-            conversation.user_says(text, language=lang)
-        elif action == "chat":
-            conversation.chat(text, language=lang)
-        elif action == "upload":
+        if action == "upload":
             paths = [self.files[f] for f in (file_ids or []) if f in self.files]
             if not paths:
                 raise UserInputError(_say("no_files", lang))
-            conversation.upload([probe(p) for p in paths], language=lang)
+            turn = inputs.upload([probe(p) for p in paths], language=lang)
             echo["files"] = [p.name for p in paths]
+        elif action == "say":  # what the user typed: the core routes it
+            turn = inputs.say(text, language=lang)
+        elif action == "chat":
+            turn = inputs.chat(text, language=lang)
         elif action == "export":
-            conversation.export(language=lang)
+            turn = inputs.export(language=lang)
         elif action == "credits":
-            conversation.credits(language=lang)
+            turn = inputs.credits(language=lang)
         elif action == "status":
-            conversation.status(language=lang)
+            turn = inputs.status(language=lang)
         elif action == "cancel_render":
-            conversation.cancel_export()
+            turn = inputs.cancel()
         else:  # resume_render
-            conversation.resume_export()
+            turn = inputs.resume()
+        turn.start(self.conversation)  # bad input raises here: nothing sent, no task
         self.log.append("user", **echo)
         self._begin(self._turn(), quiet=False)
 
@@ -176,7 +190,7 @@ class StudioSession:
         async def run() -> None:
             for begin in actions:
                 begin()
-                await self._drive(quiet=True)
+                await self._drive(quiet=True)  # the turn ``begin`` started
 
         self._begin(run(), quiet=True)
 
@@ -207,13 +221,18 @@ class StudioSession:
         self.conversation.credits(language=self.language)
         await self._drive(quiet=True)
 
-    async def _drive(self, *, quiet: bool) -> None:
-        async for message in self.driver.run(self.conversation):
-            self._publish(message, quiet=quiet)
-            if message.kind is MessageKind.RENDER_STARTED:
-                self.save()  # the job id outlives this process
-            elif message.kind is MessageKind.VIDEO_READY:
-                await self._fetch_video(message)
+    async def _drive(self, *, quiet: bool) -> TurnOutcome:
+        """Run the turn just started on the one turn runner; a video it makes is kept here."""
+        self._quiet = quiet
+        outcome = await self.turns.turn(target=None if quiet else self._video_target)
+        if outcome.saved is not None and outcome.ready is not None:
+            self._video_saved(outcome.ready, outcome.saved)
+        elif outcome.failure is not None and outcome.failure.error_class == "download":
+            text = _say("download_failed", self.language, reason=outcome.failure.reason + ".")
+            self._publish(Message(MessageKind.ERROR, text), quiet=False)
+        elif outcome.failure is not None:  # a full disk: one sentence
+            self._publish(Message(MessageKind.ERROR, outcome.failure.text), quiet=False)
+        return outcome
 
     async def stop(self) -> None:
         """Stop button: end the turn now; the conversation takes the next one."""
@@ -233,8 +252,7 @@ class StudioSession:
 
     async def _abandon(self) -> None:
         message = self.conversation.abandon_turn()
-        async for shown in self.driver.run(self.conversation):  # CloseStream, TurnDone
-            self._publish(shown, quiet=False)
+        await self._drive(quiet=False)  # CloseStream, TurnDone
         if message is not None:
             self._publish(message, quiet=False)
 
@@ -251,39 +269,22 @@ class StudioSession:
             return  # background reads: the turn itself said what went wrong
         self.log.append("message", message=message.to_json())
 
-    async def _fetch_video(self, ready: Message) -> None:
+    def _video_target(self, ready: Message) -> Path:
         """Keep the video here, so the page plays it from this server (Range requests)."""
         render_id = str(ready.data.get("render_id") or "video")
-        url = ready.data.get("url") or ready.data.get("download_path")
-        dest = self.folder / "videos" / f"{_SAFE.sub('_', render_id)}.mp4"
-        try:
-            await self.driver.download(str(url), dest)
-        except (httpx.HTTPError, OSError) as exc:
-            text = _say("download_failed", self.language, reason=_sentence(exc))
-            self._publish(Message(MessageKind.ERROR, text), quiet=False)
-            return
+        return self.folder / "videos" / f"{_SAFE.sub('_', render_id)}.mp4"
+
+    def _video_saved(self, ready: Message, path: Path) -> None:
+        render_id = str(ready.data.get("render_id") or "video")
         self.log.append(
             "video", render_id=render_id, src=f"/api/video/{render_id}",
-            name=f"{render_id}.mp4", duration=ready.data.get("duration"), size=dest.stat().st_size,
+            name=f"{render_id}.mp4", duration=ready.data.get("duration"), size=path.stat().st_size,
         )  # fmt: skip
 
     # -- kept on disk: a restarted studio restores the conversation ----------------------
 
     def save(self) -> None:
-        path = self.folder / "snapshot.json"
-        temp = path.with_suffix(".tmp")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # holds the token
-        with os.fdopen(fd, "w") as handle:
-            json.dump(self.conversation.snapshot().to_json(), handle)
-        temp.replace(path)
-        if self._on_save is not None:
-            self._on_save(self.conversation.snapshot())
-
-    def _load_snapshot(self) -> Snapshot | None:
-        try:
-            return Snapshot.from_json(json.loads((self.folder / "snapshot.json").read_text()))
-        except (OSError, ValueError):
-            return None
+        self.turns.persist()
 
     async def close(self) -> None:
         if self.busy:
@@ -292,6 +293,26 @@ class StudioSession:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
         self.save()
+
+
+class _SessionStore:
+    """The session's snapshot, ``snapshot.json`` in its folder (owner only: it holds the
+    token); each save also goes to ``on_save`` (the studio keeps the identity)."""
+
+    def __init__(self, folder: Path, on_save: Callable[[Snapshot], None] | None) -> None:
+        self._store = Store(folder, profile="snapshot")
+        self.path = self._store.path
+        self._on_save = on_save
+
+    def load(self) -> Snapshot | None:
+        if not self.path.exists():
+            return None
+        return self._store.load()
+
+    def save(self, snapshot: Snapshot) -> None:
+        self._store.save(snapshot)
+        if self._on_save is not None:
+            self._on_save(snapshot)
 
 
 # The studio's own sentences (the conversation's are in ``nemo_core.texts``).

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from fake_backend.fault_matrix import cells
 from fake_backend.faults import ACTIONS, ENDPOINTS, RANDOM_KINDS
+from harness.fault_matrix import cells
 from nemo_cli.exit_codes import BY_ERROR_CLASS, ExitCode
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")

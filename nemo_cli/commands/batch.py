@@ -71,7 +71,7 @@ def run(args: argparse.Namespace, options: CommonOptions, output: Output) -> Exi
         language = options.language
         runner = Runner(backend.url, store, output, language=language, token=token)
         try:  # one identity for every row (and the balance, before spending it)
-            code = runner.say("credits").code
+            code = runner.credits().code
         finally:
             runner.close()
         if code:

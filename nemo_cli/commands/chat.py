@@ -6,14 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from nemo_cli.commands.video import finish
 from nemo_cli.exit_codes import ExitCode
 from nemo_cli.options import CommandParsers, CommonOptions
 from nemo_cli.output import Output
 from nemo_cli.runner import Runner
 from nemo_cli.session import run_session
 from nemo_core.errors import UserInputError
-from nemo_core.steps import MessageKind
 from nemo_core.texts import say
 
 NAME = "chat"
@@ -36,7 +34,7 @@ def run(args: argparse.Namespace, options: CommonOptions, output: Output) -> Exi
 def chat(runner: Runner, output: Output, files: list[Path]) -> ExitCode:
     code = ExitCode.OK
     if files:
-        code = runner.say("upload", files).code
+        code = runner.upload(files).code
     interactive = sys.stdin.isatty()
     if interactive:
         output.message("notice", say("chat_hello", runner.language), {})
@@ -57,7 +55,5 @@ def chat(runner: Runner, output: Output, files: list[Path]) -> ExitCode:
             output.error(str(exc), error_class="user_input")
             code = ExitCode.USER_INPUT
             continue
-        code = result.code
-        if result.last(MessageKind.VIDEO_READY) is not None:
-            code = finish(runner, output, result, None)
+        code = result.code  # a video it made is downloaded: <render id>.mp4
     return code

@@ -18,4 +18,4 @@ def add_parser(commands: CommandParsers) -> None:
 
 
 def run(args: argparse.Namespace, options: CommonOptions, output: Output) -> ExitCode:
-    return run_session(options, output, NAME, lambda runner, home: runner.say(NAME).code)
+    return run_session(options, output, NAME, lambda runner, home: runner.credits().code)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from nemo_cli.commands.video import finish
 from nemo_cli.exit_codes import ExitCode
 from nemo_cli.options import CommandParsers, CommonOptions
 from nemo_cli.output import Output
@@ -40,8 +39,9 @@ def run(args: argparse.Namespace, options: CommonOptions, output: Output) -> Exi
     def turns(runner: Runner, home: Path) -> ExitCode:
         if cancel is not None:
             return runner.cancel(cancel or None).code
-        result = runner.resume(resume or None) if resume is not None else runner.say("export")
-        return finish(runner, output, result, given)
+        if resume is not None:
+            return runner.resume(resume or None, given).code
+        return runner.export(given).code
 
     # the file -o names (without -o: ``<render id>.mp4`` here), checked before the render
     target = None if cancel is not None else (given or Path("render.mp4"))

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace, options: CommonOptions, output: Output) -> Exi
 
 def status(runner: Runner, output: Output, preview: Path | None) -> ExitCode:
     """The timeline's tracks and, with ``--preview``, a contact sheet of its shots."""
-    result = runner.say("status")
+    result = runner.status()
     if result.code or preview is None:
         return result.code
     from nemo_cli.contact_sheet import write_contact_sheet

@@ -23,5 +23,5 @@ def run(args: argparse.Namespace, options: CommonOptions, output: Output) -> Exi
     urls = [f for f in args.files if f.startswith(("http://", "https://"))]
     files = [Path(f) for f in args.files if f not in urls]
     return run_session(
-        options, output, NAME, lambda runner, home: runner.say(NAME, files, urls).code, files=files
+        options, output, NAME, lambda runner, home: runner.upload(files, urls).code, files=files
     )

@@ -165,14 +165,14 @@ def test_a_recording_made_inside_a_session_replays_in_an_empty_home(
     assert saved.start["snapshot"]["session_id"] and saved.start["snapshot"]["uploads"]
     paths = [i["request"]["path"] for i in saved.interactions]
     assert not any(p.endswith(("anonymous-token", "with-session/nemo_agent")) for p in paths)
-    assert saved.script == [{"say": "status"}]
+    assert saved.script == [{"status": True}]  # the command's own input, typed
     assert [line["text"] for line in saved.transcript] == live.strip().splitlines()
     text = cassette.read_text()
     assert findings(text) == [] and str(tmp_path) not in text
     assert "nmv_usr_REDACTED1" in text  # the stored token, redacted like the rest
     upload = Cassette.load(uploaded)
     assert upload.description == "recorded with `nemo upload photo1_sneaker.jpg`"
-    assert upload.script == [{"say": "upload", "files": ["photo1_sneaker.jpg"]}]
+    assert upload.script == [{"upload": ["photo1_sneaker.jpg"]}]
     assert str(tmp_path) not in uploaded.read_text() and findings(uploaded.read_text()) == []
 
     monkeypatch.setenv("NEMO_HOME", str(tmp_path / "empty-home"))

@@ -141,7 +141,9 @@ def raising(exc: BaseException) -> int:
         (CassetteMismatch("no answer"), ExitCode.CASSETTE),
         (CassetteError("not a cassette"), ExitCode.USAGE),
         (NemoError("broken"), ExitCode.FAILED),
-        (OSError(errno.ENOSPC, "No space left on device"), ExitCode.FAILED),
+        # a full disk is the user's to fix (one sentence naming the folder), as in a download
+        (OSError(errno.ENOSPC, "No space left on device"), ExitCode.USER_INPUT),
+        (OSError(errno.EACCES, "Permission denied"), ExitCode.FAILED),
         (ZeroDivisionError("a bug"), ExitCode.FAILED),
     ],
 )
@@ -154,6 +156,8 @@ def test_the_exit_ladder(
     assert err.count("\n") == 1 and "Traceback" not in err
     if isinstance(exc, ZeroDivisionError):
         assert "unexpected error: ZeroDivisionError: a bug (run with -v" in err
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        assert "Errno" not in err and "no space left on the disk that holds" in err
 
 
 def test_the_exit_ladder_passes_a_code_through(capsys: pytest.CaptureFixture[str]) -> None:

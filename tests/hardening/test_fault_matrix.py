@@ -1,5 +1,5 @@
 """Every fault at every step of a make-a-promo conversation keeps every promise
-(see fake_backend.fault_matrix for the promises; `python -m fake_backend.fault_matrix`
+(see harness.fault_matrix for the promises; `python -m harness.fault_matrix`
 prints the table)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fake_backend.fault_matrix import MAX_REQUESTS, cells, run_cell, sample_files
+from harness.fault_matrix import MAX_REQUESTS, cells, run_cell, sample_files
 
 CELLS = list(cells())
 

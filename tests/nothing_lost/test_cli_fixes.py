@@ -6,8 +6,6 @@ import io
 import sqlite3
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,25 +16,9 @@ from nemo_cli.exit_codes import ExitCode
 from nemo_cli.main import main
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("NEMO_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("NEMO_TOKEN", raising=False)
-    monkeypatch.delenv("NEMO_API_URL", raising=False)
-    real_sleep = time.sleep
-    monkeypatch.setattr(time, "sleep", lambda s: real_sleep(min(s, 0.02)))
-    return tmp_path / "home"
-
-
 def serve(**options: object) -> EmbeddedServer:
     config = FakeConfig(preview_renders=True, render_poll_hint=0.05, **options)  # type: ignore[arg-type]
     return EmbeddedServer(create_app(config))
-
-
-@pytest.fixture
-def api() -> Iterator[str]:
-    with serve() as server:
-        yield server.url
 
 
 @pytest.fixture

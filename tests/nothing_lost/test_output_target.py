@@ -3,45 +3,17 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from PIL import Image
 
-from fake_backend import EmbeddedServer, FakeConfig, create_app
 from nemo_cli.exit_codes import ExitCode
 from nemo_cli.main import main
 from nemo_cli.target import EmptyVideo, check_video
 from nemo_core.drivers import SyncDriver
 
 PROMPT = "make a 3 second video"
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("NEMO_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("NEMO_TOKEN", raising=False)
-    monkeypatch.delenv("NEMO_API_URL", raising=False)
-    real_sleep = time.sleep
-    monkeypatch.setattr(time, "sleep", lambda s: real_sleep(min(s, 0.02)))
-    return tmp_path / "home"
-
-
-@pytest.fixture
-def api() -> Iterator[str]:
-    config = FakeConfig(preview_renders=True, render_poll_hint=0.05)
-    with EmbeddedServer(create_app(config)) as server:
-        yield server.url
-
-
-@pytest.fixture
-def photo(tmp_path: Path) -> Path:
-    path = tmp_path / "item.jpg"
-    Image.new("RGB", (640, 400), (200, 60, 60)).save(path)
-    return path
 
 
 def stored(home: Path) -> dict[str, object]:
@@ -105,5 +77,32 @@ def test_an_empty_download_never_replaces_the_target(tmp_path: Path) -> None:
     with pytest.raises(EmptyVideo):
         driver.download("http://fake/media/k/v.mp4", target, check=check_video)
     driver.close()
+    assert target.read_bytes() == b"an earlier video"
+    assert not (tmp_path / "out.mp4.part").exists()
+
+
+def test_an_empty_download_is_exit_9_and_keeps_the_render(
+    home: Path,
+    api: str,
+    photo: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    target = tmp_path / "out.mp4"
+    target.write_bytes(b"an earlier video")
+    real = SyncDriver.download
+
+    def empty(self: SyncDriver, url: str, dest: Path, **kwargs: object) -> Path:
+        transport = httpx.MockTransport(lambda request: httpx.Response(200, content=b""))
+        with SyncDriver("http://fake", transport=transport) as nothing:
+            return real(nothing, "http://fake/v.mp4", dest, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SyncDriver, "download", empty)
+    code = main(["make", str(photo), "-p", PROMPT, "-o", str(target), "--api", api])
+    assert code == ExitCode.PROTOCOL == 9
+    err = capsys.readouterr().err
+    (render_id,) = stored(home)["pending_renders"]  # type: ignore[misc]
+    assert "empty" in err and f"nemo export --resume {render_id}" in err
     assert target.read_bytes() == b"an earlier video"
     assert not (tmp_path / "out.mp4.part").exists()

@@ -1,7 +1,8 @@
 """The fault matrix: every fault at every step of a make-a-promo conversation, through
-the real sync driver over uvicorn, with what the user saw and the promises checked.
+the front-end turn runner and the real sync driver over uvicorn, with what the user saw
+and the promises checked. A client harness: it lives beside the fake, not inside it.
 
-    python -m fake_backend.fault_matrix          # prints the table (Markdown)
+    python -m harness.fault_matrix          # prints the table (Markdown)
 
 For each cell (an endpoint, a fault on its first call) the conversation runs
 upload -> "make a 6 second video with music" -> export, then a new process
@@ -30,6 +31,8 @@ from fake_backend.server import EmbeddedServer
 from nemo_core.conversation import Conversation, Settings, Snapshot
 from nemo_core.drivers import SyncDriver, probe
 from nemo_core.steps import Message, MessageKind
+from nemo_frontend import inputs
+from nemo_frontend.turns import TurnRunner
 
 MAX_REQUESTS = 40  # for the whole three-turn conversation, whatever the fault
 PROMPT = "make a 6 second video with music"
@@ -86,10 +89,15 @@ def run_cell(endpoint: str, fault: str, files: list[Path]) -> Outcome:
         url = "http://127.0.0.1:9" if fault == "refused" else server.url
         conversation = Conversation(Settings(), now=time.time())
         with SyncDriver(url, sleep=sleep, connect_timeout=2, answer_timeout=0.3) as driver:
-            for text, attached in (("upload", files), (PROMPT, []), ("export", [])):
+            runner = TurnRunner(conversation, driver)
+            turns: tuple[tuple[str, list[Path], inputs.Input], ...] = (
+                ("upload", files, inputs.upload([probe(f) for f in files])),
+                (PROMPT, [], inputs.chat(PROMPT)),
+                ("export", [], inputs.export()),
+            )
+            for text, attached, turn in turns:
                 sent_before = len(conversation.chat_messages_sent)
-                conversation.user_says(text, files=[probe(f) for f in attached])
-                messages = list(driver.run(conversation))
+                messages = runner.turn(turn).messages
                 _check_turn(outcome, text, attached, messages)
                 if len(conversation.chat_messages_sent) - sent_before > 1:
                     outcome.problems.append(f"{text!r}: the chat message went twice")
@@ -107,9 +115,8 @@ def run_cell(endpoint: str, fault: str, files: list[Path]) -> Outcome:
         if endpoint != "*" and not plan.fired(endpoint, action):
             outcome.problems.append(f"the fault {fault} on {endpoint} never took effect")
         revived = Conversation(Settings(), now=conversation.now, saved=saved)
-        revived.user_says("credits")
         with SyncDriver(server.url, sleep=sleep) as driver:
-            after = list(driver.run(revived))
+            after = TurnRunner(revived, driver).turn(inputs.credits()).messages
         if not any(m.kind is MessageKind.CREDITS for m in after):
             outcome.problems.append("the next conversation did not work")
     return outcome

@@ -1,0 +1,37 @@
+"""What the command-line tests of this folder share: a home of their own, a fake
+backend (preview renders, quick polls) and a photo."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from fake_backend import EmbeddedServer, FakeConfig, create_app
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("NEMO_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("NEMO_TOKEN", raising=False)
+    monkeypatch.delenv("NEMO_API_URL", raising=False)
+    real_sleep = time.sleep
+    monkeypatch.setattr(time, "sleep", lambda s: real_sleep(min(s, 0.02)))
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def api() -> Iterator[str]:
+    config = FakeConfig(preview_renders=True, render_poll_hint=0.05)
+    with EmbeddedServer(create_app(config)) as server:
+        yield server.url
+
+
+@pytest.fixture
+def photo(tmp_path: Path) -> Path:
+    path = tmp_path / "item.jpg"
+    Image.new("RGB", (640, 400), (200, 60, 60)).save(path)
+    return path
