@@ -261,7 +261,7 @@ def update_transcripts(paths: list[Path], samples: Path) -> dict[Path, str]:
 
 
 def write_sample_files(folder: Path) -> Path:
-    from fake_backend.render.samples import write_samples
+    from fake_backend import write_samples
 
     write_samples(folder)
     return folder

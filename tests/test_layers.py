@@ -14,7 +14,6 @@ import fake_backend.render
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLIC = {"render"}  # fake_backend.render's __init__: the renderer's entry points
-LEAVING = {"fault_matrix"}  # a client harness moving out of fake_backend (issue 22)
 
 
 def _contracts() -> dict[str, dict[str, Any]]:
@@ -25,11 +24,11 @@ def _contracts() -> dict[str, dict[str, Any]]:
 def test_every_module_of_the_fake_but_its_public_packages_is_protected() -> None:
     modules = {m.name for m in pkgutil.iter_modules(fake_backend.__path__)}
     assert {"app", "agent", "timeline", "render"} <= modules
-    expected = {f"fake_backend.{name}" for name in modules - PUBLIC - LEAVING}
+    expected = {f"fake_backend.{name}" for name in modules - PUBLIC}
     expected.add("fake_backend.render.*")
     protected = _contracts()["fake-internals"]["protected_modules"]
     assert set(protected) == expected
-    assert _contracts()["fake-internals"]["allowed_importers"] == ["fake_backend"]
+    assert _contracts()["fake-internals"]["allowed_importers"] == ["fake_backend", "harness"]
 
 
 def test_the_renderer_s_public_names_are_its_package_s() -> None:
@@ -41,7 +40,8 @@ def test_the_renderer_s_public_names_are_its_package_s() -> None:
 
 
 def test_the_client_packages_are_forbidden_to_the_fake_and_ours_to_the_core() -> None:
-    client = {"nemo_core", "nemo_cli", "nemo_studio", "cassettes", "nemo_frontend"}
+    client = {"nemo_core", "nemo_cli", "nemo_studio", "cassettes", "nemo_frontend", "harness"}
     contracts = _contracts()
     assert set(contracts["fake"]["forbidden_modules"]) == client
     assert set(contracts["core"]["forbidden_modules"]) == client - {"nemo_core"} | {"fake_backend"}
+    assert "fake_backend" in contracts["frontend"]["forbidden_modules"]
