@@ -14,6 +14,7 @@ the fake (or any ASGI app) served on a bound socket until it is stopped.
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import threading
 import time
@@ -29,6 +30,28 @@ from fake_backend.config import FakeConfig
 from fake_backend.door import server_config
 from fake_backend.executor import Executor
 from fake_backend.pool import FairPool
+
+
+class _QuietFileHandler(logging.FileHandler):
+    """The embedded fake's log: a file in its folder. A log that cannot be written (a
+    full disk) is skipped, not printed over the user's terminal."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        pass
+
+
+def _log_to(folder: Path) -> None:
+    """Send the fake's warnings and tracebacks to ``folder/fake.log``: the person at the
+    terminal reads the command's own sentences, not the stand-in server's internals."""
+    log = logging.getLogger("fake_backend")
+    path = str(folder / "fake.log")
+    if any(getattr(h, "baseFilename", None) == path for h in log.handlers):
+        return
+    handler = _QuietFileHandler(path, delay=True, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    log.propagate = False
+
 
 # A request still running this long after "stop" is cancelled. Whoever stops the
 # embedded server is done with it: a request still open is one its client gave up on
@@ -117,6 +140,7 @@ def embedded(
     ``workers`` of them all for one account when given (a batch), else shared fairly.
     Its users are refilled below 20 credits, so a demo always works."""
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _log_to(folder)
     if executor is None and workers is not None:
         executor = FairPool(workers, per_account=workers)
     config = FakeConfig(

@@ -27,6 +27,7 @@ class Backend:
     profile: str  # the store profile: one per server
     embedded: bool
     server: EmbeddedServer | None = None  # the embedded fake, stopped on close
+    folder: Path | None = None  # where the embedded fake keeps its records
 
     def close(self) -> None:
         if self.server is not None:
@@ -53,7 +54,7 @@ def open_backend(
     from fake_backend import embedded
 
     server = embedded(home / "fake", executor=executor, workers=workers)
-    return Backend(server.url, EMBEDDED, embedded=True, server=server)
+    return Backend(server.url, EMBEDDED, embedded=True, server=server, folder=home / "fake")
 
 
 def add_executor_option(parser: argparse.ArgumentParser) -> None:

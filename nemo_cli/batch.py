@@ -115,6 +115,7 @@ class Batch:
     token: str | None = None  # the user's NEMO_TOKEN, else the identity's anonymous token
     transport: httpx.AsyncBaseTransport | None = None
     sleep: Callable[[float], Any] = asyncio.sleep
+    local_server: Path | None = None  # the embedded fake's folder (a full disk said as such)
     outcomes: list[Outcome] = field(default_factory=list)
     _out_of_credits: bool = False
 
@@ -156,6 +157,7 @@ class Batch:
             AsyncDriver(self.url, client=client, sleep=self.sleep),
             store=_RowStore(self.state, record),  # the render id outlives this run
             wall_clock=True,
+            local_server=self.local_server,
         )
         job = Job(
             [probe(path) for path in row.files] if record["phase"] == NEW else [],

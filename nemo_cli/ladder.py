@@ -21,7 +21,7 @@ from nemo_cli.exit_codes import ExitCode
 from nemo_cli.output import Output
 from nemo_core.drivers.store import default_home
 from nemo_core.errors import NemoError, UserInputError
-from nemo_frontend.outcomes import DiskFull, exception_failure
+from nemo_frontend.outcomes import DiskFull, disk_is_full, exception_failure
 
 
 class UsageError(Exception):
@@ -58,6 +58,10 @@ def guarded(run: Callable[[], int], output: Output, *, verbose: bool) -> int:
     except Exception as exc:  # a bug: one sentence, the traceback only when asked
         if verbose:
             traceback.print_exc()
+        if disk_is_full(default_home()):  # e.g. SQLite's "disk I/O error": the disk, not a bug
+            full = DiskFull(default_home())
+            output.error(str(full), error_class="disk_full")
+            return full.code
         output.error(f"unexpected error: {type(exc).__name__}: {exc} (run with -v for details)")
         return ExitCode.FAILED
     finally:

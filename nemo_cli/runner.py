@@ -44,6 +44,7 @@ class Runner:
         transport: httpx.BaseTransport | None = None,
         now: float | None = None,
         sleep: Callable[[float], None] | None = None,
+        local_server: Path | None = None,
     ) -> None:
         self.store = store
         self.output = output
@@ -64,7 +65,8 @@ class Runner:
         store.notices.clear()
         trace = output.debug if output.verbose else None
         # time.sleep looked up per call, so tests can run the core's waits in virtual time;
-        # a replay passes its own (virtual time, or scaled by --speed)
+        # a replay passes its own (virtual time, or scaled by --speed). Stop ends any of
+        # them at once: the driver waits for the sleep or for stop(), whichever is first.
         driver = SyncDriver(
             url,
             transport=transport,
@@ -81,6 +83,7 @@ class Runner:
             on_end=self._ended,
             language=language,
             wall_clock=now is None,
+            local_server=local_server,
         )
 
     @property

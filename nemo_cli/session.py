@@ -186,6 +186,7 @@ def _run(
             transport=session.transport,
             now=session.started,
             sleep=session.sleep,
+            local_server=backend.folder,
         )
         session.started_as(runner, token)
         try:

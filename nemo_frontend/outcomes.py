@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import errno
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +55,7 @@ BY_ERROR_CLASS: dict[str, ExitCode] = {
 TRANSIENT = (ExitCode.NETWORK, ExitCode.RATE_LIMITED, ExitCode.PROTOCOL, ExitCode.AUTH)
 
 _DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+_ROOM_FOR_A_VIDEO = 32 * 1024 * 1024  # bytes: below this a render or a download cannot finish
 
 
 def describe() -> str:
@@ -85,6 +87,14 @@ class Failure:
 
 def is_disk_full(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in _DISK_FULL
+
+
+def disk_is_full(folder: Path) -> bool:
+    """Whether the disk holding ``folder`` has too little room left for a video."""
+    try:
+        return shutil.disk_usage(folder).free < _ROOM_FOR_A_VIDEO
+    except OSError:
+        return False
 
 
 class DiskFull(Exception):

@@ -25,7 +25,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from nemo_core.conversation import Conversation, Snapshot
 from nemo_core.drivers import AsyncDriver, SyncDriver
-from nemo_core.steps import Message, MessageKind
+from nemo_core.steps import ErrorClass, Message, MessageKind
 from nemo_frontend import download
 from nemo_frontend.inputs import Input
 from nemo_frontend.outcomes import (
@@ -34,6 +34,7 @@ from nemo_frontend.outcomes import (
     ExitCode,
     Failure,
     code_of,
+    disk_is_full,
     download_failure,
     folder_of,
     is_disk_full,
@@ -92,6 +93,7 @@ class _Turns(Generic[Driver]):
         on_end: Callable[[TurnOutcome], None] | None = None,
         language: str | None = None,
         wall_clock: bool = False,
+        local_server: Path | None = None,
     ) -> None:
         self.conversation = conversation
         self.driver = driver
@@ -102,6 +104,9 @@ class _Turns(Generic[Driver]):
         self.language = language or conversation.settings.language
         self.wall_clock = wall_clock  # between turns, the core's clock catches up with the wall
         self._kept: list[str] = []  # renders the conversation is done with but we are not
+        # The folder of a server on this machine (the embedded fake): when it fails and
+        # that disk is full, the user hears about the disk, not "the service is failing".
+        self.local_server = local_server
         self._told_disk_full = False
 
     @property
@@ -129,17 +134,19 @@ class _Turns(Generic[Driver]):
         except OSError as exc:
             if not is_disk_full(exc):
                 raise
-            if self._told_disk_full:
-                return  # the user has the sentence (and the render id) already
-            self._told_disk_full = True
-            pending = self.pending_renders
-            full = DiskFull(
-                folder_of(exc, self.store.path.parent), pending[-1] if pending else None,
-                self.language,
-            )  # fmt: skip
-            if outcome is None:
-                raise full from None
-            outcome.fail(Failure(full.code, str(full), "disk_full"))
+            self._disk_full(folder_of(exc, self.store.path.parent), outcome)
+
+    def _disk_full(self, folder: Path, outcome: TurnOutcome | None) -> None:
+        """Say once, in one sentence, that the disk holding ``folder`` is full (with the
+        render to resume): in the outcome during a turn, else raised as ``DiskFull``."""
+        if self._told_disk_full:
+            return  # the user has the sentence (and the render id) already
+        self._told_disk_full = True
+        pending = self.pending_renders
+        full = DiskFull(folder, pending[-1] if pending else None, self.language)
+        if outcome is None:
+            raise full from None
+        outcome.fail(Failure(full.code, str(full), "disk_full"))
 
     # -- the steps of a turn, in order --------------------------------------------------
 
@@ -161,6 +168,13 @@ class _Turns(Generic[Driver]):
 
     def _seen(self, outcome: TurnOutcome, message: Message) -> None:
         outcome.messages.append(message)
+        if (
+            message.error_class == ErrorClass.SERVICE
+            and self.local_server is not None
+            and disk_is_full(self.local_server)
+        ):
+            self._disk_full(self.local_server, outcome)
+            return
         if message.kind is MessageKind.RENDER_STARTED:
             outcome.watched.append(str(message.data.get("render_id")))
             self.persist(outcome)  # the job id outlives this process

@@ -69,7 +69,9 @@ def run(args: argparse.Namespace, options: CommonOptions, output: Output) -> Exi
         store = Store(home, profile=backend.profile)
         token = options.token if not backend.embedded else None
         language = options.language
-        runner = Runner(backend.url, store, output, language=language, token=token)
+        runner = Runner(
+            backend.url, store, output, language=language, token=token, local_server=backend.folder
+        )
         try:  # one identity for every row (and the balance, before spending it)
             code = runner.credits().code
         finally:
@@ -85,6 +87,7 @@ def run(args: argparse.Namespace, options: CommonOptions, output: Output) -> Exi
             language=language,
             platform=runner.conversation.settings.platform,
             token=token,
+            local_server=backend.folder,
         )
         try:
             asyncio.run(work.run(rows))

@@ -11,8 +11,12 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 import nemo_core.drivers.store as store_module
@@ -93,3 +97,64 @@ def test_a_full_disk_during_the_download_keeps_the_target_and_the_render(
     (render_id,) = json.loads(state.read_text())["pending_renders"]
     assert f"nemo export --resume {render_id}" in err
     assert target.read_bytes() == b"an earlier video"
+
+
+def _disk_of(full_folder: Path, real: Callable[[str | Path], Any]) -> Callable[[str | Path], Any]:
+    """shutil.disk_usage as if the disk holding ``full_folder`` had no room left."""
+
+    def usage(path: str | Path) -> Any:
+        if Path(path).resolve().is_relative_to(full_folder.resolve()):
+            return shutil._ntuple_diskusage(1 << 30, 1 << 30, 0)  # type: ignore[attr-defined]
+        return real(path)
+
+    return usage
+
+
+def test_the_embedded_fake_failing_on_a_full_disk_is_said_as_the_disk(
+    home: Path,
+    photo: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Reproduced on a real 8 MB ext4: the embedded fake could not store the upload and
+    the user read "The service is failing (HTTP 500)". Its folder is on the user's disk,
+    so the one sentence names that disk (the 500 itself is forced here)."""
+    monkeypatch.setattr(shutil, "disk_usage", _disk_of(home, shutil.disk_usage))
+    real_post = httpx.Client.send
+
+    def failing_upload(self: httpx.Client, request: httpx.Request, **kwargs: Any) -> Any:
+        if "/upload-video/" in request.url.path:
+            request.headers["X-Fake-Fault"] = "500"
+        return real_post(self, request, **kwargs)
+
+    monkeypatch.setattr(httpx.Client, "send", failing_upload)
+    target = tmp_path / "out.mp4"
+    code = main(["make", str(photo), "-p", PROMPT, "-o", str(target)])  # the embedded fake
+    err = capsys.readouterr().err
+    assert code == ExitCode.USER_INPUT
+    assert "HTTP 500" not in err and "service" not in err, err
+    assert err.count("\n") == 1 and f"the disk that holds {home / 'fake'}" in err, err
+
+
+def test_a_failure_of_a_remote_service_is_not_blamed_on_the_local_disk(
+    home: Path,
+    api: str,
+    photo: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(shutil, "disk_usage", _disk_of(tmp_path, shutil.disk_usage))
+    real_post = httpx.Client.send
+
+    def failing_upload(self: httpx.Client, request: httpx.Request, **kwargs: Any) -> Any:
+        if "/upload-video/" in request.url.path:
+            request.headers["X-Fake-Fault"] = "500"
+        return real_post(self, request, **kwargs)
+
+    monkeypatch.setattr(httpx.Client, "send", failing_upload)
+    code = main(["make", str(photo), "-p", PROMPT, "-o", str(tmp_path / "o.mp4"), "--api", api])
+    err = capsys.readouterr().err
+    assert code == ExitCode.SERVICE
+    assert "HTTP 500" in err and "no space" not in err, err
