@@ -75,13 +75,25 @@ class CassetteError(Exception):
     """A cassette that cannot be read or used."""
 
 
+STAND_IN_MARK = b"nemo cassette stand-in for "
+
+
 def stand_in(size: int, content_type: str) -> bytes:
     """What a replay answers for a body too large to keep: the recorded size, marked.
 
     A file of the size the client saved when recording (so what it says about the
     file is the same), beginning with a line that says what it stands in for."""
-    label = f"nemo cassette stand-in for {size} bytes of {content_type or 'data'}\n".encode()
+    label = STAND_IN_MARK + f"{size} bytes of {content_type or 'data'}\n".encode()
     return (label + bytes(max(0, size - len(label))))[:size]
+
+
+def is_stand_in(path: Path) -> bool:
+    """Whether a saved file is a replay's stand-in rather than what was recorded."""
+    try:
+        with path.open("rb") as file:
+            return file.read(len(STAND_IN_MARK)) == STAND_IN_MARK
+    except OSError:
+        return False
 
 
 def _local_paths() -> dict[str, str]:
@@ -166,7 +178,7 @@ def request_key(request: dict[str, Any]) -> tuple[str, str, str]:
     return request["method"], normalise_path(request["path"]), normalise_body(request)
 
 
-def body_to_json(body: bytes, content_type: str) -> dict[str, Any]:
+def body_to_json(body: bytes, content_type: str, max_binary: int = MAX_BINARY) -> dict[str, Any]:
     """How a body is kept in the file: JSON, text, base64, or left out."""
     if not body:
         return {}
@@ -177,7 +189,7 @@ def body_to_json(body: bytes, content_type: str) -> dict[str, Any]:
             pass
     if content_type.startswith(("text/", "application/json")) or _is_text(body):
         return {"text": body.decode("utf-8")}
-    if len(body) > MAX_BINARY:
+    if len(body) > max_binary:
         return {"omitted": len(body)}
     return {"base64": base64.b64encode(body).decode("ascii")}
 
@@ -213,6 +225,8 @@ class Cassette:
     start: dict[str, Any] = field(default_factory=dict)  # snapshot, token, language
     format: str = FORMAT  # the version the file was written in (saving writes FORMAT)
     redactor: Redactor = field(default_factory=Redactor)
+    # Binary bodies (videos) larger than this are left out when recording (``--keep-media-under``).
+    keep_media_under: int = MAX_BINARY
 
     def to_json(self) -> dict[str, Any]:
         return {

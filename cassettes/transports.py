@@ -125,7 +125,11 @@ class _Recording:
         if self.streaming:
             response.update(chunks=self.chunks, ended=how)
         else:
-            kept = body_to_json(bytes(self.body), self.headers.get("content-type", ""))
+            kept = body_to_json(
+                bytes(self.body),
+                self.headers.get("content-type", ""),
+                self.cassette.keep_media_under,
+            )
             self.cassette.redactor.learn_from_json(kept.get("json"))
             response.update(kept)
             if how != "closed":

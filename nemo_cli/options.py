@@ -34,6 +34,7 @@ class CommonOptions:
     overwrite: bool = False
     replay: Path | None = None
     speed: float | None = None  # None: the replay's waits in virtual time
+    keep_media_under: int | None = None  # bytes: --record keeps smaller videos whole
     token: str | None = field(default=None, repr=False)  # $NEMO_TOKEN: never shown
 
     @classmethod
@@ -53,6 +54,7 @@ class CommonOptions:
             overwrite=bool(given.get("overwrite", False)),
             replay=given.get("replay"),
             speed=given.get("speed"),
+            keep_media_under=given.get("keep_media_under"),
             token=env.get("NEMO_TOKEN") or None,
         )
 
@@ -127,6 +129,15 @@ def common_parser() -> argparse.ArgumentParser:
         help="let --record replace an existing cassette",
     )
     common.add_argument(
+        "--keep-media-under",
+        default=argparse.SUPPRESS,
+        metavar="SIZE",
+        type=_size,
+        help="with --record: keep videos smaller than SIZE (e.g. 20MB) whole in the "
+        "cassette, so a replay saves the real file (default: 64KB; larger ones are "
+        "replayed as stand-ins)",
+    )
+    common.add_argument(
         "--replay",
         default=argparse.SUPPRESS,
         metavar="FILE",
@@ -142,6 +153,26 @@ def common_parser() -> argparse.ArgumentParser:
         "(default: at once, waits in virtual time; serve: 1)",
     )
     return common
+
+
+_UNITS = {"": 1, "B": 1, "KB": 1000, "K": 1000, "MB": 1000**2, "M": 1000**2, "GB": 1000**3}
+MAX_KEPT_MEDIA = 200 * 1000**2  # a cassette is JSON: base64 makes a kept video 4/3 larger
+
+
+def _size(value: str) -> int:
+    """``--keep-media-under``: ``20MB``, ``500KB``, ``1000000`` (bytes); at most 200 MB."""
+    text = value.strip().upper().replace(" ", "")
+    number = text.rstrip("KMGB")
+    unit = text[len(number) :]
+    try:
+        size = int(float(number) * _UNITS[unit])
+    except (ValueError, KeyError):
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a size: write it as 20MB, 500KB or a number of bytes"
+        ) from None
+    if not 0 < size <= MAX_KEPT_MEDIA:
+        raise argparse.ArgumentTypeError(f"{value!r}: give a size above 0 and up to 200MB")
+    return size
 
 
 def _api_url(value: str) -> str:

@@ -190,6 +190,7 @@ class Runner:
             self.output.error(say("render_kept", self.language, render_id=result.kept_render))
         if result.saved is None:
             return
+        from cassettes.format import is_stand_in
         from cassettes.sessions import saved_line
 
         ready = result.ready
@@ -197,6 +198,19 @@ class Runner:
         facts = download.video_facts(result.saved)
         size = facts["size"]
         self.shown.append(saved_line(result.saved.name, size))
+        if is_stand_in(result.saved):  # a replay of a recording that left the video out
+            self.output.result(
+                "video",
+                text=say(
+                    "saved_stand_in", self.language, path=result.saved, size=f"{size / 1e6:.1f}"
+                ),
+                path=str(result.saved),
+                size=size,
+                stand_in=True,
+                render_id=ready.data.get("render_id"),
+                url=download.video_url(ready),
+            )
+            return
         duration = facts["duration"] or ready.data.get("duration")
         length = (
             say("seconds", self.language, seconds=f"{duration:.1f}")
@@ -212,6 +226,7 @@ class Runner:
             path=str(result.saved),
             duration=duration,
             size=size,
+            stand_in=False,
             render_id=ready.data.get("render_id"),
             url=download.video_url(ready),
         )

@@ -29,6 +29,7 @@ from cassettes.sessions import (
 from cassettes.timing import VirtualSleep
 from nemo_cli.backend import Backend, open_backend
 from nemo_cli.exit_codes import ExitCode
+from nemo_cli.ladder import UsageError
 from nemo_cli.options import CommonOptions
 from nemo_cli.output import Output
 from nemo_cli.runner import Runner
@@ -126,6 +127,8 @@ class ReplaySession(Session):
 
 
 def open_session(options: CommonOptions, home: Path, command: str) -> Session:
+    if options.keep_media_under is not None and options.record is None:
+        raise UsageError("--keep-media-under goes with --record")
     if options.replay is not None:
         return ReplaySession(options.replay, options.speed)
     record = options.record
@@ -135,7 +138,10 @@ def open_session(options: CommonOptions, home: Path, command: str) -> Session:
     if record is None:
         return Session(backend, options.token)
     description = "recorded with `nemo " + _described(command) + "`"
-    return RecordingSession(backend, options.token, record, description)
+    session = RecordingSession(backend, options.token, record, description)
+    if options.keep_media_under is not None:
+        session.cassette.keep_media_under = options.keep_media_under
+    return session
 
 
 def run_session(

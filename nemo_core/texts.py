@@ -176,6 +176,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     "changes": ("Timeline changes: {changes}.", "时间线的变化：{changes}。"),
     # the command line
     "saved": ("Saved {path} ({length}{size} MB)", "已保存 {path}（{length}{size} MB）"),
+    "saved_stand_in": (
+        "Saved {path}, but it is a {size} MB stand-in from the cassette, not a playable "
+        "video: the recording left the video out (record with --keep-media-under to keep it).",
+        "已保存 {path}，但它是录制文件中的 {size} MB 替代文件，不是可播放的视频："
+        "录制时未保留视频（录制时加 --keep-media-under 可保留）。",
+    ),
     "seconds": ("{seconds} s, ", "{seconds} 秒，"),
     "using_samples": (
         "Using the sample photos and logo in {folder}",

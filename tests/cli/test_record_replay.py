@@ -228,7 +228,9 @@ def test_the_recorded_make_replays_to_a_real_file_in_virtual_time(
     out = capsys.readouterr().out
     size = recorded.interactions[-1]["response"]["omitted"]
     assert target.stat().st_size == size
-    assert f"Saved {target} (30.0 s, {size / 1e6:.1f} MB)" in out
+    # the recording left the video out: the file is a stand-in, and the command says so
+    assert f"Saved {target}, but it is a {size / 1e6:.1f} MB stand-in" in out
+    assert "not a playable video" in out and "(30.0 s" not in out
     assert slept == []  # every wait in virtual time: the replay takes as long as the bytes
 
     monkeypatch.setenv("NEMO_HOME", str(tmp_path / "again"))
@@ -282,3 +284,72 @@ def test_an_empty_download_is_never_reported_as_saved(
     assert "Saved" not in captured.out and "empty file" in captured.err
     assert "nemo export --resume" in captured.err  # the paid render is kept
     assert not target.exists()
+
+
+def test_a_replayed_stand_in_is_marked_in_json(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = _tiny_samples(tmp_path / "samples")
+    target = tmp_path / "promo.mp4"
+    args = ["make", *map(str, files), "-o", str(target), "--replay", str(RECORDINGS / "make.json")]
+    assert main([*args, "--json"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    (video,) = [line for line in lines if line.get("kind") == "video"]
+    assert video["stand_in"] is True and video["path"] == str(target)
+    assert target.read_bytes().startswith(b"nemo cassette stand-in for ")
+
+
+@pytest.mark.slow
+def test_keep_media_under_records_the_video_whole_and_the_replay_saves_it(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import av
+
+    photo = _tiny_samples(tmp_path / "photos")[0]
+    cassette = tmp_path / "make.json"
+    live = tmp_path / "live.mp4"
+    config = FakeConfig(preview_renders=True, render_poll_hint=0.05)
+    with EmbeddedServer(create_app(config)) as server:
+        args = ["make", str(photo), "-p", "a 3 second video", "-o", str(live)]
+        recorded = [*args, "--api", server.url, "--record", str(cassette)]
+        assert main([*recorded, "--keep-media-under", "20MB"]) == 0
+    capsys.readouterr()
+    (download,) = [
+        i
+        for i in Cassette.load(cassette).interactions
+        if "base64" in i["response"]
+        and i["request"]["method"] == "GET"
+        and i["response"]["headers"].get("content-type", "").startswith("video/")
+    ]
+    assert "omitted" not in download["response"]
+
+    replayed = tmp_path / "replayed.mp4"
+    monkeypatch.setenv("NEMO_HOME", str(tmp_path / "replay-home"))
+    replay = ["make", str(photo), "-p", "a 3 second video", "-o", str(replayed)]
+    assert main([*replay, "--replay", str(cassette), "--json"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    (video,) = [line for line in lines if line.get("kind") == "video"]
+    assert video["stand_in"] is False
+    assert replayed.read_bytes() == live.read_bytes()
+    with av.open(str(replayed)) as container:
+        assert container.streams.video[0].frames > 0 or container.duration
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (["--keep-media-under", "20MB"], "goes with --record"),
+        (["--keep-media-under", "lots", "--record", "x.json"], "is not a size"),
+        (["--keep-media-under", "0", "--record", "x.json"], "above 0"),
+        (["--keep-media-under", "1GB", "--record", "x.json"], "up to 200MB"),
+    ],
+)
+def test_keep_media_under_is_checked(
+    home: Path, extra: list[str], needle: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    try:
+        code = main(["credits", *extra])
+    except SystemExit as exit:  # argparse refuses a bad value itself
+        code = exit.code
+    assert code == 2
+    assert needle in capsys.readouterr().err
