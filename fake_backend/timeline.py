@@ -20,7 +20,26 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-__all__ = ["Draft", "Segment", "Track", "TrackKind", "new_track", "track_list"]
+__all__ = [
+    "GENERATED_BPM",
+    "Draft",
+    "Segment",
+    "Track",
+    "TrackKind",
+    "beat_ms",
+    "new_track",
+    "track_list",
+]
+
+# The tempo of the generated music bed (``asset.generated: "music"``): its beats fall every
+# ``beat_ms()`` from the segment's start, so the agent can cut on them and the renderer
+# plays them there.
+GENERATED_BPM = 96
+
+
+def beat_ms() -> float:
+    """The generated bed's beat, in milliseconds (625 at 96 bpm)."""
+    return 60000.0 / GENERATED_BPM
 
 
 class TrackKind(enum.IntEnum):

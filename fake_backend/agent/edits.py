@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from fake_backend.timeline import Track, TrackKind, new_track
+from fake_backend.timeline import Track, TrackKind, beat_ms, new_track
 
 ASPECTS = {"16:9": (1920, 1080), "9:16": (1080, 1920), "1:1": (1080, 1080)}
 EFFECTS = ("zoomIn", "panRight", "zoomOut", "panLeft", "panUp")
@@ -145,6 +145,7 @@ class Timeline:
         shots = self.shots
         slots = slots if slots is not None else self.slots()
         if shots and len(slots) == len(shots):
+            slots = self._on_the_beat(slots)
             start = 0
             for index, (shot, slot) in enumerate(zip(shots, slots, strict=True)):
                 last = index == len(shots) - 1
@@ -181,6 +182,28 @@ class Timeline:
             if by_id.get(segment.get("for")) is None:  # the user's one line: until the card
                 start = title_end if closing - title_end >= 2 * MIN_TEXT_MS else 0
                 segment.update(start=start, length=max(MIN_TEXT_MS, closing - start))
+
+    def _on_the_beat(self, slots: list[int]) -> list[int]:
+        """Under the generated bed, every shot change lands on one of its beats: the next
+        shot starts (its crossfade begins, or the hard cut falls) on the nearest beat,
+        keeping the total and at least one beat a shot. Without that bed, as given."""
+        bed = [s for s in self.segments("bgm") if s.get("asset", {}).get("generated") == "music"]
+        if not bed or len(slots) < 2:
+            return slots
+        beat, origin = beat_ms(), int(bed[0].get("start", 0) or 0)
+        total = sum(slots)
+        starts, at = [0], 0
+        for slot in slots[:-1]:
+            at += slot
+            beats = max(1, round((at - origin) / beat))
+            cut = round(origin + beats * beat)
+            while cut - starts[-1] < beat * 0.99:  # at least a beat a shot
+                beats += 1
+                cut = round(origin + beats * beat)
+            starts.append(cut)
+        if total - starts[-1] < beat * 0.99:  # no room at the end: keep the slots
+            return slots
+        return [b - a for a, b in zip(starts, [*starts[1:], total], strict=True)]
 
     def _closing(self, shots: list[dict[str, Any]], total: int) -> int:
         """Where the closing beat starts: the end card, else the call to action's last
@@ -311,6 +334,7 @@ class Timeline:
                 "role": "bgm",
             }
         )
+        self.lay_out()  # a generated bed: the cuts move onto its beats
         self.ops.append({"operation": "add_bgm", "name": asset["name"], "volume": volume})
 
     def volume(self, volume: float) -> None:
