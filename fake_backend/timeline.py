@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 __all__ = [
     "GENERATED_BPM",
+    "BeatGrid",
     "Draft",
     "Segment",
     "Track",
@@ -40,6 +41,56 @@ GENERATED_BPM = 96
 def beat_ms() -> float:
     """The generated bed's beat, in milliseconds (625 at 96 bpm)."""
     return 60000.0 / GENERATED_BPM
+
+
+@dataclass(frozen=True)
+class BeatGrid:
+    """Where a music bed's beats fall, from the segment's start: one every ``period_ms``
+    from ``first_ms``. A song shorter than the video loops (``song_ms``), and its beats
+    start over with it. In a draft: the audio asset's ``beats`` (``as_json``)."""
+
+    period_ms: float
+    first_ms: float = 0.0
+    song_ms: float | None = None
+
+    @classmethod
+    def generated(cls) -> BeatGrid:
+        return cls(beat_ms())
+
+    @classmethod
+    def from_json(cls, raw: Any) -> BeatGrid | None:
+        """``{"bpm", "first_ms", "song_ms"?}``; None for anything else."""
+        if not isinstance(raw, Mapping):
+            return None
+        bpm, first, song = raw.get("bpm"), raw.get("first_ms", 0), raw.get("song_ms")
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (bpm, first)):
+            return None
+        if not 20 <= bpm <= 400 or first < 0:
+            return None
+        song_ok = isinstance(song, int | float) and not isinstance(song, bool) and song > 0
+        return cls(60000.0 / bpm, float(first), float(song) if song_ok else None)
+
+    def as_json(self) -> dict[str, float]:
+        raw = {"bpm": round(60000.0 / self.period_ms, 3), "first_ms": round(self.first_ms, 1)}
+        if self.song_ms is not None:
+            raw["song_ms"] = round(self.song_ms)
+        return raw
+
+    def beats(self, until_ms: float) -> list[float]:
+        """The beats before ``until_ms``, in milliseconds from the segment's start."""
+        song = self.song_ms if self.song_ms and self.song_ms > self.period_ms else None
+        found: list[float] = []
+        loop = 0.0
+        while loop < until_ms:
+            end = min(until_ms, loop + song) if song else until_ms
+            at = loop + self.first_ms
+            while at < end:
+                found.append(at)
+                at += self.period_ms
+            if song is None:
+                break
+            loop += song
+        return found
 
 
 class TrackKind(enum.IntEnum):

@@ -8,10 +8,11 @@ show longer than the rest and a new total scales every slot alike.
 
 from __future__ import annotations
 
+import bisect
 import copy
 from typing import Any
 
-from fake_backend.timeline import Track, TrackKind, beat_ms, new_track
+from fake_backend.timeline import BeatGrid, Track, TrackKind, new_track
 
 ASPECTS = {"16:9": (1920, 1080), "9:16": (1080, 1920), "1:1": (1080, 1080)}
 EFFECTS = ("zoomIn", "panRight", "zoomOut", "panLeft", "panUp")
@@ -21,6 +22,13 @@ CTA_MS = 2500  # the call to action without a card: over the end of the last sho
 MIN_TEXT_MS = 800
 SANDBOX = "/workspace/uploads"  # where the agent "sees" uploads (clients map to cdn_url)
 TRACK_ORDER = {"main": 0, "overlay": 1, "titles": 2, "bgm": 3}
+
+
+def beat_grid(asset: dict[str, Any]) -> BeatGrid | None:
+    """A music asset's beats: the generated bed's tempo, or the grid found in the song."""
+    if asset.get("generated") == "music":
+        return BeatGrid.generated()
+    return BeatGrid.from_json(asset.get("beats"))
 
 
 class Timeline:
@@ -184,24 +192,26 @@ class Timeline:
                 segment.update(start=start, length=max(MIN_TEXT_MS, closing - start))
 
     def _on_the_beat(self, slots: list[int]) -> list[int]:
-        """Under the generated bed, every shot change lands on one of its beats: the next
-        shot starts (its crossfade begins, or the hard cut falls) on the nearest beat,
-        keeping the total and at least one beat a shot. Without that bed, as given."""
-        bed = [s for s in self.segments("bgm") if s.get("asset", {}).get("generated") == "music"]
-        if not bed or len(slots) < 2:
+        """Under a music bed with a beat grid (the generated bed's tempo, or the one found
+        in an uploaded song), every shot change lands on one of its beats: the next shot
+        starts (its crossfade begins, or the hard cut falls) on the nearest beat, keeping
+        the total and at least one beat a shot. Without a grid, as given."""
+        bed = self.segments("bgm")
+        grid = beat_grid(bed[0].get("asset", {})) if bed else None
+        if grid is None or len(slots) < 2:
             return slots
-        beat, origin = beat_ms(), int(bed[0].get("start", 0) or 0)
-        total = sum(slots)
+        origin, total = int(bed[0].get("start", 0) or 0), sum(slots)
+        beats = [origin + b for b in grid.beats(total - origin) if origin + b > 0]
         starts, at = [0], 0
         for slot in slots[:-1]:
             at += slot
-            beats = max(1, round((at - origin) / beat))
-            cut = round(origin + beats * beat)
-            while cut - starts[-1] < beat * 0.99:  # at least a beat a shot
-                beats += 1
-                cut = round(origin + beats * beat)
-            starts.append(cut)
-        if total - starts[-1] < beat * 0.99:  # no room at the end: keep the slots
+            earliest = bisect.bisect_left(beats, starts[-1] + grid.period_ms * 0.99)
+            if earliest == len(beats):  # no room left: keep the slots
+                return slots
+            after = bisect.bisect_left(beats, at, lo=earliest)
+            near = [beats[i] for i in (after - 1, after) if earliest <= i < len(beats)]
+            starts.append(round(min(near, key=lambda b: abs(b - at))))
+        if total - starts[-1] < grid.period_ms * 0.99:  # no room at the end: keep the slots
             return slots
         return [b - a for a, b in zip(starts, [*starts[1:], total], strict=True)]
 
@@ -313,14 +323,17 @@ class Timeline:
 
     # -- music --------------------------------------------------------------------------
 
-    def music(self, name: str | None, volume: float) -> None:
-        """Music under the whole video: an upload by name, or a generated bed."""
+    def music(self, name: str | None, volume: float, beats: BeatGrid | None = None) -> None:
+        """Music under the whole video: an upload by name (with the beat grid found in
+        it, if any), or a generated bed."""
         self.drop("bgm")
         bgm = self.track("bgm", TrackKind.AUDIO)
         assert bgm is not None
         asset: dict[str, Any] = {"type": "audio"}
         if name is not None:
             asset.update(src=f"{SANDBOX}/{name}", name=name)
+            if beats is not None:
+                asset["beats"] = beats.as_json()
         else:
             asset.update(generated="music", name="Warm Pop Bed")
         bgm.items.append(
@@ -334,7 +347,7 @@ class Timeline:
                 "role": "bgm",
             }
         )
-        self.lay_out()  # a generated bed: the cuts move onto its beats
+        self.lay_out()  # a bed with a beat grid: the cuts move onto its beats
         self.ops.append({"operation": "add_bgm", "name": asset["name"], "volume": volume})
 
     def volume(self, volume: float) -> None:

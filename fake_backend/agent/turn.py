@@ -244,7 +244,7 @@ def _build(timeline: Timeline, turn: Turn, roles: Cast, say: _Say) -> None:
         volume = (
             turn.volume if turn.volume is not None else (OWN_MUSIC_VOLUME if own else MUSIC_VOLUME)
         )
-        timeline.music(own.name if own else None, volume)
+        timeline.music(own.name if own else None, volume, own.beats if own else None)
     elif turn.music is False and own is not None:
         say(
             f"I left out {own.name} because you asked for no music.",
@@ -560,7 +560,7 @@ def _edit_music(timeline: Timeline, turn: Turn, roles: Cast, say: _Say) -> None:
         volume = (
             turn.volume if turn.volume is not None else (OWN_MUSIC_VOLUME if own else MUSIC_VOLUME)
         )
-        timeline.music(own.name if own else None, volume)
+        timeline.music(own.name if own else None, volume, own.beats if own else None)
         return
     if turn.music is True and turn.volume is None and not turn.volume_step:
         say("The music is already in.", "背景音乐已经在视频里了。")
