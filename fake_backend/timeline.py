@@ -62,13 +62,11 @@ class BeatGrid:
         """``{"bpm", "first_ms", "song_ms"?}``; None for anything else."""
         if not isinstance(raw, Mapping):
             return None
-        bpm, first, song = raw.get("bpm"), raw.get("first_ms", 0), raw.get("song_ms")
-        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (bpm, first)):
+        bpm, first = _real(raw.get("bpm")), _real(raw.get("first_ms", 0))
+        song = _real(raw.get("song_ms"))
+        if bpm is None or first is None or not 20 <= bpm <= 400 or first < 0:
             return None
-        if not 20 <= bpm <= 400 or first < 0:
-            return None
-        song_ok = isinstance(song, int | float) and not isinstance(song, bool) and song > 0
-        return cls(60000.0 / bpm, float(first), float(song) if song_ok else None)
+        return cls(60000.0 / bpm, first, song if song is not None and song > 0 else None)
 
     def as_json(self) -> dict[str, float]:
         raw = {"bpm": round(60000.0 / self.period_ms, 3), "first_ms": round(self.first_ms, 1)}
@@ -91,6 +89,13 @@ class BeatGrid:
                 break
             loop += song
         return found
+
+
+def _real(value: Any) -> float | None:
+    """A JSON number as a float; None for anything else (booleans too)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return None
+    return float(value)
 
 
 class TrackKind(enum.IntEnum):

@@ -202,7 +202,8 @@ class Timeline:
             return slots
         origin, total = int(bed[0].get("start", 0) or 0), sum(slots)
         beats = [origin + b for b in grid.beats(total - origin) if origin + b > 0]
-        starts, at = [0], 0
+        starts: list[int] = [0]
+        at = 0
         for slot in slots[:-1]:
             at += slot
             earliest = bisect.bisect_left(beats, starts[-1] + grid.period_ms * 0.99)
@@ -210,7 +211,8 @@ class Timeline:
                 return slots
             after = bisect.bisect_left(beats, at, lo=earliest)
             near = [beats[i] for i in (after - 1, after) if earliest <= i < len(beats)]
-            starts.append(round(min(near, key=lambda b: abs(b - at))))
+            nearest: float = min(near, key=lambda b: abs(b - at))
+            starts.append(round(nearest))
         if total - starts[-1] < grid.period_ms * 0.99:  # no room at the end: keep the slots
             return slots
         return [b - a for a, b in zip(starts, [*starts[1:], total], strict=True)]
