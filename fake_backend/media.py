@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fake_backend.formats import FormatRefused, file_type
+from fake_backend.timeline import BeatGrid
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._ \-\u4e00-\u9fff]+")
 
@@ -82,6 +83,24 @@ def probe(path: Path, file_type: str) -> Probe:
             return Probe(duration=duration)
     except Exception:  # a file that passed the type check but will not decode
         return Probe()
+
+
+def beat_grid(path: Path, file_type: str) -> dict[str, float] | None:
+    """A song's beat grid (``BeatGrid.as_json``), found once as it is stored so the agent
+    can cut on its beats; None for other files and for sound without a clear pulse."""
+    if file_type != "audio":
+        return None
+    try:
+        from fake_backend.render.beats import find_pulse  # numpy: only when a song arrives
+
+        pulse = find_pulse(path, path.name)
+    except Exception:  # a song the tracker cannot read still plays; it just sets no beat
+        return None
+    if pulse is None:
+        return None
+    song = probe(path, file_type).duration
+    grid = BeatGrid(pulse.period_s * 1000, pulse.first_s * 1000, song * 1000 if song else None)
+    return grid.as_json()
 
 
 def decode_sample(path: Path, name: str, file_type: str) -> None:

@@ -20,7 +20,82 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-__all__ = ["Draft", "Segment", "Track", "TrackKind", "new_track", "track_list"]
+__all__ = [
+    "GENERATED_BPM",
+    "BeatGrid",
+    "Draft",
+    "Segment",
+    "Track",
+    "TrackKind",
+    "beat_ms",
+    "new_track",
+    "track_list",
+]
+
+# The tempo of the generated music bed (``asset.generated: "music"``): its beats fall every
+# ``beat_ms()`` from the segment's start, so the agent can cut on them and the renderer
+# plays them there.
+GENERATED_BPM = 96
+
+
+def beat_ms() -> float:
+    """The generated bed's beat, in milliseconds (625 at 96 bpm)."""
+    return 60000.0 / GENERATED_BPM
+
+
+@dataclass(frozen=True)
+class BeatGrid:
+    """Where a music bed's beats fall, from the segment's start: one every ``period_ms``
+    from ``first_ms``. A song shorter than the video loops (``song_ms``), and its beats
+    start over with it. In a draft: the audio asset's ``beats`` (``as_json``)."""
+
+    period_ms: float
+    first_ms: float = 0.0
+    song_ms: float | None = None
+
+    @classmethod
+    def generated(cls) -> BeatGrid:
+        return cls(beat_ms())
+
+    @classmethod
+    def from_json(cls, raw: Any) -> BeatGrid | None:
+        """``{"bpm", "first_ms", "song_ms"?}``; None for anything else."""
+        if not isinstance(raw, Mapping):
+            return None
+        bpm, first = _real(raw.get("bpm")), _real(raw.get("first_ms", 0))
+        song = _real(raw.get("song_ms"))
+        if bpm is None or first is None or not 20 <= bpm <= 400 or first < 0:
+            return None
+        return cls(60000.0 / bpm, first, song if song is not None and song > 0 else None)
+
+    def as_json(self) -> dict[str, float]:
+        raw = {"bpm": round(60000.0 / self.period_ms, 3), "first_ms": round(self.first_ms, 1)}
+        if self.song_ms is not None:
+            raw["song_ms"] = round(self.song_ms)
+        return raw
+
+    def beats(self, until_ms: float) -> list[float]:
+        """The beats before ``until_ms``, in milliseconds from the segment's start."""
+        song = self.song_ms if self.song_ms and self.song_ms > self.period_ms else None
+        found: list[float] = []
+        loop = 0.0
+        while loop < until_ms:
+            end = min(until_ms, loop + song) if song else until_ms
+            at = loop + self.first_ms
+            while at < end:
+                found.append(at)
+                at += self.period_ms
+            if song is None:
+                break
+            loop += song
+        return found
+
+
+def _real(value: Any) -> float | None:
+    """A JSON number as a float; None for anything else (booleans too)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return None
+    return float(value)
 
 
 class TrackKind(enum.IntEnum):

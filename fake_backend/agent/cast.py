@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from fake_backend.timeline import BeatGrid
+
 LOGO_MAX_SIDE = 1200
 _LOGO_NAME = re.compile(r"logo|标志|商标|品牌标识", re.IGNORECASE)
 
@@ -26,6 +28,7 @@ class Media:
     height: int | None = None
     duration: float | None = None
     alpha: bool = False  # an image with transparent pixels
+    beats: BeatGrid | None = None  # a song's beat grid, found when it was uploaded
 
 
 @dataclass(frozen=True)

@@ -8,16 +8,27 @@ show longer than the rest and a new total scales every slot alike.
 
 from __future__ import annotations
 
+import bisect
 import copy
 from typing import Any
 
-from fake_backend.timeline import Track, TrackKind, new_track
+from fake_backend.timeline import BeatGrid, Track, TrackKind, new_track
 
 ASPECTS = {"16:9": (1920, 1080), "9:16": (1080, 1920), "1:1": (1080, 1080)}
 EFFECTS = ("zoomIn", "panRight", "zoomOut", "panLeft", "panUp")
 CROSSFADE_MS = 600
+CARD_MS = 3000  # the logo end card
+CTA_MS = 2500  # the call to action without a card: over the end of the last shot
+MIN_TEXT_MS = 800
 SANDBOX = "/workspace/uploads"  # where the agent "sees" uploads (clients map to cdn_url)
 TRACK_ORDER = {"main": 0, "overlay": 1, "titles": 2, "bgm": 3}
+
+
+def beat_grid(asset: dict[str, Any]) -> BeatGrid | None:
+    """A music asset's beats: the generated bed's tempo, or the grid found in the song."""
+    if asset.get("generated") == "music":
+        return BeatGrid.generated()
+    return BeatGrid.from_json(asset.get("beats"))
 
 
 class Timeline:
@@ -142,6 +153,7 @@ class Timeline:
         shots = self.shots
         slots = slots if slots is not None else self.slots()
         if shots and len(slots) == len(shots):
+            slots = self._on_the_beat(slots)
             start = 0
             for index, (shot, slot) in enumerate(zip(shots, slots, strict=True)):
                 last = index == len(shots) - 1
@@ -152,24 +164,69 @@ class Timeline:
             self.draft["d"] = start
         total = self.duration_ms
         by_id = {shot.get("id"): shot for shot in shots}
-        for segment in self.segments("titles"):
-            owner = by_id.get(segment.get("for"))
-            if owner is not None:  # a caption stays with its photo
-                segment.update(
-                    start=owner["start"] + CROSSFADE_MS // 2,
-                    length=max(1000, owner["length"] - CROSSFADE_MS),
-                )
-            elif segment.get("role") == "title":  # over the first shot, clear of captions
-                first = shots[0]["length"] - CROSSFADE_MS if len(shots) > 1 else total
-                segment.update(start=0, length=max(1000, min(3500, total, first)))
-            else:
-                length = min(int(segment.get("length", 4000)), total)
-                segment.update(start=max(0, total - length), length=length)
         for segment in self.segments("bgm") + self.segments("overlay"):
             if segment.get("role") in ("bgm", "watermark"):
                 segment.update(start=0, length=total)
             elif segment.get("role") == "logo_card":
-                segment.update(start=max(0, total - 3000), length=min(3000, total))
+                segment.update(start=max(0, total - CARD_MS), length=min(CARD_MS, total))
+        closing = self._closing(shots, total)
+        title_end = 0
+        for segment in self.segments("titles"):
+            owner = by_id.get(segment.get("for"))
+            role = segment.get("role")
+            if role == "cta":  # the call to action belongs to the closing beat
+                segment.update(start=closing, length=max(1, total - closing))
+            elif owner is not None:  # a caption stays with its photo, clear of the card
+                start = owner["start"] + CROSSFADE_MS // 2
+                end = min(owner["start"] + owner["length"] - CROSSFADE_MS // 2, closing)
+                start = min(start, max(0, end - MIN_TEXT_MS))
+                segment.update(start=start, length=max(MIN_TEXT_MS, end - start))
+            elif role == "title":  # over the first shot, clear of captions
+                first = shots[0]["length"] - CROSSFADE_MS if len(shots) > 1 else total
+                length = max(1000, min(3500, total, first, closing or total))
+                segment.update(start=0, length=length)
+                title_end = length
+        for segment in self.segments("titles", "caption"):
+            if by_id.get(segment.get("for")) is None:  # the user's one line: until the card
+                start = title_end if closing - title_end >= 2 * MIN_TEXT_MS else 0
+                segment.update(start=start, length=max(MIN_TEXT_MS, closing - start))
+
+    def _on_the_beat(self, slots: list[int]) -> list[int]:
+        """Under a music bed with a beat grid (the generated bed's tempo, or the one found
+        in an uploaded song), every shot change lands on one of its beats: the next shot
+        starts (its crossfade begins, or the hard cut falls) on the nearest beat, keeping
+        the total and at least one beat a shot. Without a grid, as given."""
+        bed = self.segments("bgm")
+        grid = beat_grid(bed[0].get("asset", {})) if bed else None
+        if grid is None or len(slots) < 2:
+            return slots
+        origin, total = int(bed[0].get("start", 0) or 0), sum(slots)
+        beats = [origin + b for b in grid.beats(total - origin) if origin + b > 0]
+        starts: list[int] = [0]
+        at = 0
+        for slot in slots[:-1]:
+            at += slot
+            earliest = bisect.bisect_left(beats, starts[-1] + grid.period_ms * 0.99)
+            if earliest == len(beats):  # no room left: keep the slots
+                return slots
+            after = bisect.bisect_left(beats, at, lo=earliest)
+            near = [beats[i] for i in (after - 1, after) if earliest <= i < len(beats)]
+            nearest: float = min(near, key=lambda b: abs(b - at))
+            starts.append(round(nearest))
+        if total - starts[-1] < grid.period_ms * 0.99:  # no room at the end: keep the slots
+            return slots
+        return [b - a for a, b in zip(starts, [*starts[1:], total], strict=True)]
+
+    def _closing(self, shots: list[dict[str, Any]], total: int) -> int:
+        """Where the closing beat starts: the end card, else the call to action's last
+        seconds, else the end. Captions end before it (text never sits over the card)."""
+        cards = self.segments("overlay", "logo_card")
+        if cards:
+            return max(0, total - min(CARD_MS, total))
+        if self.segments("titles", "cta"):
+            last = int(shots[-1].get("length", total)) if shots else total
+            return max(0, total - min(CTA_MS, max(MIN_TEXT_MS, last // 2), total))
+        return total
 
     def _effect(self, index: int) -> str:
         style = self.meta.get("motion", "mixed")  # ours: the motion style asked for
@@ -200,7 +257,11 @@ class Timeline:
         keeps its own slot."""
         shots, slots = self.shots, self.slots()
         captions = sorted(
-            (s for s in self.segments("titles", "caption") if s.get("for")),
+            (
+                s
+                for s in self.segments("titles", "caption")
+                if s.get("for") and not s.get("follows")
+            ),
             key=lambda s: s.get("start", 0),
         )
         main = self.track("main", TrackKind.VISUAL, create=False)
@@ -264,14 +325,17 @@ class Timeline:
 
     # -- music --------------------------------------------------------------------------
 
-    def music(self, name: str | None, volume: float) -> None:
-        """Music under the whole video: an upload by name, or a generated bed."""
+    def music(self, name: str | None, volume: float, beats: BeatGrid | None = None) -> None:
+        """Music under the whole video: an upload by name (with the beat grid found in
+        it, if any), or a generated bed."""
         self.drop("bgm")
         bgm = self.track("bgm", TrackKind.AUDIO)
         assert bgm is not None
         asset: dict[str, Any] = {"type": "audio"}
         if name is not None:
             asset.update(src=f"{SANDBOX}/{name}", name=name)
+            if beats is not None:
+                asset["beats"] = beats.as_json()
         else:
             asset.update(generated="music", name="Warm Pop Bed")
         bgm.items.append(
@@ -285,6 +349,7 @@ class Timeline:
                 "role": "bgm",
             }
         )
+        self.lay_out()  # a bed with a beat grid: the cuts move onto its beats
         self.ops.append({"operation": "add_bgm", "name": asset["name"], "volume": volume})
 
     def volume(self, volume: float) -> None:
@@ -347,6 +412,59 @@ class Timeline:
         titles.items.sort(key=lambda s: (s.get("role") != "title", s.get("start", 0)))
         self.ops.append({"operation": "set_captions", "texts": texts})
 
+    def shot_captions(self, texts: list[tuple[str, str]]) -> None:
+        """Captions that name their photos: (shot id, words); each follows its photo when
+        the order changes, and a photo's caption is replaced."""
+        titles = self.track("titles", TrackKind.TEXT)
+        assert titles is not None
+        ids = {shot_id for shot_id, _ in texts}
+        titles.items = [
+            s
+            for s in titles.items
+            if s.get("role") != "caption" or (s.get("for") and s.get("for") not in ids)
+        ]
+        for shot_id, text in texts:
+            titles.items.append(
+                {
+                    "id": self.new_id("x"),
+                    "asset": {"type": "text", "text": text, "style": "caption"},
+                    "start": 0,
+                    "length": 1000,
+                    "transition": {"in": "slide", "out": "fade"},
+                    "position": "bottom",
+                    "role": "caption",
+                    "for": shot_id,
+                    "follows": True,
+                }
+            )
+        self.lay_out()
+        titles.items.sort(key=lambda s: (s.get("role") != "title", s.get("start", 0)))
+        self.ops.append({"operation": "set_captions", "texts": [t for _, t in texts]})
+
+    def cta(self, text: str) -> None:
+        """The call to action: on the end card (or over the last shot's end without one)."""
+        titles = self.track("titles", TrackKind.TEXT)
+        assert titles is not None
+        titles.items = [s for s in titles.items if s.get("role") != "cta"]
+        titles.items.append(
+            {
+                "id": self.new_id("x"),
+                "asset": {"type": "text", "text": text, "style": "cta"},
+                "start": 0,
+                "length": 1000,
+                "transition": {"in": "pop", "out": "none"},
+                "position": "middle",
+                "role": "cta",
+            }
+        )
+        self.lay_out()
+        self.ops.append({"operation": "set_cta", "text": text})
+
+    def remove_cta(self) -> None:
+        self.drop("titles", "cta")
+        self.lay_out()
+        self.ops.append({"operation": "remove_cta"})
+
     def remove_captions(self) -> None:
         self.drop("titles", "caption")
         self.ops.append({"operation": "remove_captions"})
@@ -364,8 +482,8 @@ class Timeline:
             {
                 "id": self.new_id("l"),
                 "asset": {"type": "image", "src": f"{SANDBOX}/{name}", "name": name},
-                "start": max(0, total - 3000) if card else 0,
-                "length": min(3000, total) if card else total,
+                "start": max(0, total - CARD_MS) if card else 0,
+                "length": min(CARD_MS, total) if card else total,
                 "position": "center" if card else "bottomRight",
                 "scale": 0.4 if card else 0.14,
                 "opacity": 1.0 if card else 0.85,
@@ -373,8 +491,10 @@ class Timeline:
                 "role": role,
             }
         )
+        self.lay_out()  # the captions make room for a card
         self.ops.append({"operation": "add_logo", "role": role, "name": name})
 
     def remove_logo(self, role: str) -> None:
         self.drop("overlay", role)
+        self.lay_out()
         self.ops.append({"operation": "remove_logo", "role": role})

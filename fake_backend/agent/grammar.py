@@ -55,8 +55,9 @@ _STRAIGHT = str.maketrans("“”‘’", "\"\"''")
 
 @dataclass(frozen=True)
 class _Shown:
-    kind: str | None  # "title" | "caption" | None (decided later)
+    kind: str | None  # "title" | "caption" | "cta" | None (decided later)
     text: str
+    shot: str | None = None  # for a caption of one shot: the words naming the shot
 
 
 def parse(text: str, names: Sequence[str] = ()) -> Turn:
@@ -80,8 +81,17 @@ def _parse(text: str, names: list[str]) -> Turn:
         return Turn(lang=lang, notes=("question",))
     turn = Turn(lang=lang)
     titles = [s.text for s in shown if s.kind == "title"]
-    captions = [s.text for s in shown if s.kind == "caption"]
-    loose = [s.text for s in shown if s.kind not in ("title", "caption")]
+    captions = [s.text for s in shown if s.kind == "caption" and s.shot is None]
+    loose = [s.text for s in shown if s.kind not in ("title", "caption", "cta")]
+    ctas = [s.text for s in shown if s.kind == "cta"]
+    for one in (s for s in shown if s.shot is not None):
+        refs = _refs(canonical(one.shot or "", SPELLER), names, bare_ordinals=True)
+        if refs:
+            turn = replace(turn, shot_captions=(*turn.shot_captions, (refs[0][2], one.text)))
+        else:
+            captions.append(one.text)
+    if ctas:
+        turn = replace(turn, cta=ctas[-1])
     if loose and not titles and not captions and len(loose) == 1:
         loose_title = loose.pop()  # one text of no kind: the title, unless one is shown
         turn = replace(turn, text=loose_title)
@@ -111,6 +121,14 @@ def _take_shown_words(text: str) -> tuple[list[_Shown], str]:
     text = text.translate(_STRAIGHT)
     text = re.sub(r"\s+", " ", text).strip()
     found: list[tuple[int, _Shown]] = []
+    for pattern in T.SHOT_CAPTION:
+        match = re.search(pattern, text)
+        if match:
+            words = match.group("words").strip().strip("\"'「」“”《》 ")
+            if words:
+                found.append((match.start(), _Shown("caption", words, match.group("shot"))))
+                text = text[: match.start("shot")] + _PLACEHOLDER
+                break
     for pattern in T.QUOTES:
         for match in list(re.finditer(pattern, text)):
             words = match.group(1).strip()
@@ -132,11 +150,7 @@ def _take_shown_words(text: str) -> tuple[list[_Shown], str]:
 def _kind_before(before: str) -> str | None:
     lowered = before.lower()
     best: tuple[int, str | None] = (-1, None)
-    for kind, words in (
-        ("title", ("title", "headline", "heading", "call it", "name it", "标题", "题目", "叫")),
-        ("caption", ("caption", "subtitle", "tagline", "slogan", "字幕", "文案")),
-        ("text", ("text", "words", "文字")),
-    ):
+    for kind, words in T.QUOTE_KINDS:
         for word in words:
             at = lowered.rfind(word)
             if at > best[0]:
@@ -464,8 +478,10 @@ def _object(turn: Turn, kind: str, polarity: str, clause: str) -> Turn:
         return replace(turn, remove_title=True) if off else replace(turn, wants_title=True)
     if kind == "text":
         if off:
-            return replace(turn, remove_title=True, remove_captions=True)
-        return replace(turn, wants_title=True)
+            return replace(turn, remove_title=True, remove_captions=True, remove_cta=True)
+        return replace(turn, wants_title=True, wants_copy=True)
+    if kind == "cta":
+        return replace(turn, remove_cta=True) if off else replace(turn, wants_cta=True)
     if kind == "transitions":
         return replace(turn, transitions=not off)
     if kind == "motion" and off:
@@ -494,6 +510,9 @@ def _photos(clause: str, turn: Turn, refs: list[tuple[int, int, Ref]]) -> Turn:
         clause, ("order", "reverse", "backwards", "顺序", "倒序", "倒过来", "反过来", "颠倒")
     ):
         return replace(turn, moves=(*turn.moves, Move("reverse")))
+    for pattern, (a, b) in T.SWAP_PAIRS:
+        if re.search(pattern, clause):
+            return replace(turn, moves=(*turn.moves, Move("swap", Ref(index=a), Ref(index=b))))
     if not refs:
         return turn
     if any(re.search(p, clause) for p in T.SWAP_CUES) and len(refs) >= 2:

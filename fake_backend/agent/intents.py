@@ -178,6 +178,43 @@ TEXT_LEADS: tuple[tuple[str, str, bool], ...] = (  # (kind, pattern, strict)
         False,
     ),
     ("caption", r"(?:字幕|标语|口号|广告语)\s*", True),
+    (
+        "cta",
+        r"(?<![a-z])(?:call to action|call-to-action|cta)\s*(?::|=|-|is|as|to|saying|says|"
+        r"that says|reading|reads?)\s*",
+        False,
+    ),
+    ("cta", r"(?:行动号召|片尾文字|结尾文字)\s*(?:是|为|改成|改为|换成|写|用|:|：)\s*", False),
+)
+# Words that say where quoted words go: (kind, lead-ins), the nearest before the quote wins.
+QUOTE_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("title", ("title", "headline", "heading", "call it", "name it", "标题", "题目", "叫")),
+    ("caption", ("caption", "subtitle", "tagline", "slogan", "字幕", "文案")),
+    ("text", ("text", "words", "文字")),
+    (
+        "cta",
+        (
+            "end with",
+            "end on",
+            "close with",
+            "finish with",
+            "call to action",
+            "cta",
+            "结尾",
+            "片尾写",
+            "最后写",
+        ),
+    ),
+)
+# A caption changed for one shot: (pattern with groups ``shot`` and ``words``).
+SHOT_CAPTION = (
+    r"(?i)\b(?:change|set|make|rename|update|edit|switch)\s+(?:the\s+)?(?:caption|subtitle|"
+    r"text|words?|label)\s+(?:of|for|on|under|over)\s+(?:the\s+)?(?P<shot>.{1,40}?)\s+"
+    r"(?:to|into|as|:)\s*(?P<words>.+?)\s*[.!。]?$",
+    r"(?i)\b(?:change|set|make|rename|update|edit)\s+(?:the\s+)?(?P<shot>.{1,40}?)(?:'s|s')\s+"
+    r"(?:caption|subtitle|text|words|label)\s+(?:to|into|as|:)\s*(?P<words>.+?)\s*[.!。]?$",
+    r"(?:把|将)?(?P<shot>[^，,。把将]{1,14}?)的(?:字幕|文字|文案|说明|标签)\s*(?:改成|改为|换成|"
+    r"设为|写成|改|是)\s*[:：]?\s*(?P<words>.+?)\s*[。！!]?$",
 )
 # Where unquoted words stop.
 TEXT_STOPS = (
@@ -259,6 +296,7 @@ OBJECTS: dict[str, tuple[str, ...]] = {
         "文案",
     ),
     "title": ("titles", "title", "headline", "heading", "标题", "题目", "片名"),
+    "cta": ("call to action", "call-to-action", "cta", "行动号召", "购买提示"),
     "text": ("all text", "text", "texts", "words", "writing", "lettering", "文字", "文本"),
     "transitions": (
         "transitions",
@@ -724,6 +762,29 @@ MOVE_CUES = (
     r"close with|end with|finish with|begin with|show)\b",
     r"(?:放到|放在|移到|挪到|调到|排到|换到|作为|当)",
 )
+# "swap the first two", "交换前两张": (pattern, the two 1-based indexes, -1 the last)
+SWAP_PAIRS = (
+    (
+        r"\b(?:swap|switch|exchange|flip|trade)\s+(?:the\s+)?(?:first|1st|opening|top)\s+"
+        r"(?:two|2|pair)\b",
+        (1, 2),
+    ),
+    (
+        r"\b(?:swap|switch|exchange|flip|trade)\s+(?:the\s+)?(?:last|final|bottom)\s+"
+        r"(?:two|2|pair)\b",
+        (-2, -1),
+    ),
+    (r"(?:交换|对调|互换|调换)(?:一下)?(?:前|头)(?:两|2|二)(?:张|个|幅|段)?", (1, 2)),
+    (
+        r"(?:前|头)(?:两|2|二)(?:张|个|幅|段)?(?:图片|照片|图)?(?:交换|对调|互换|调换|换一下)",
+        (1, 2),
+    ),
+    (r"(?:交换|对调|互换|调换)(?:一下)?(?:最后|后)(?:两|2|二)(?:张|个|幅|段)?", (-2, -1)),
+    (
+        r"(?:最后|后)(?:两|2|二)(?:张|个|幅|段)?(?:图片|照片|图)?(?:交换|对调|互换|调换|换一下)",
+        (-2, -1),
+    ),
+)
 SWAP_CUES = (r"\b(?:swap|switch|exchange|flip|trade)\b", r"(?:交换|对调|互换|调换)")
 REVERSE_CUES = (r"\breverse\b", r"\bbackwards\b", r"(?:倒序|倒过来|反过来|顺序反|颠倒)")
 
@@ -752,6 +813,11 @@ ZH_PRODUCTS = {
     "口红": ("lipstick",),
 }
 
+# A product's caption in Chinese (the file name's English word -> the caption).
+ZH_CAPTIONS = {
+    english: zh for zh, words in reversed(ZH_PRODUCTS.items()) if zh.isalpha() for english in words
+}
+
 UNSUPPORTED = (  # recognised, honestly declined: (pattern, English, Chinese)
     (
         r"\b(?:bigger|smaller|larger|font|colou?r|bold)\b|字体|颜色|大一点的字|字大",
@@ -759,7 +825,7 @@ UNSUPPORTED = (  # recognised, honestly declined: (pattern, English, Chinese)
         "改字体、字号或颜色",
     ),
     (r"\b(?:filter|sepia|black and white|grayscale|vintage)\b|滤镜|黑白", "add filters", "加滤镜"),
-    (r"\b(?:voice ?over|narration|narrate)\b|配音|旁白", "add a voice-over", "加配音"),
+    (r"\b(?:voice ?over|narration|narrate)\b|配音(?!乐)|旁白", "add a voice-over", "加配音"),
 )
 
 
@@ -800,6 +866,11 @@ class Turn:
     delta_seconds: float | None = None  # "10 seconds shorter": -10
     wants_title: bool = False  # text asked for without words
     wants_captions: bool = False
+    wants_copy: bool = False  # "with text": a title, a caption per product shot, a CTA
+    wants_cta: bool = False
+    cta: str | None = None  # the call to action's words ("end with 'visit acme.com'")
+    remove_cta: bool = False
+    shot_captions: tuple[tuple[Ref, str], ...] = ()  # "change the caption of the watch to"
     music: bool | None = None  # on / off
     volume: float | None = None  # 0..1, absolute
     volume_step: int = 0  # -1 quieter, +1 louder

@@ -58,6 +58,7 @@ class Facts:
     size: tuple[int, int] | None
     title: str | None
     captions: tuple[str, ...]
+    cta: str | None  # the call to action on the end card
     music: str | None
     volume: float | None
     watermark: str | None
@@ -85,6 +86,7 @@ def facts(draft: dict[str, Any]) -> Facts:
         size=view.size,
         title=title,
         captions=captions,
+        cta=next((s.text for s in texts if s.kind == "text" and s.role == "cta"), None),
         music=music.name if music else None,
         volume=music.volume if music else None,
         watermark=overlay.get("watermark"),
@@ -122,6 +124,8 @@ def _built(new: Facts, lang: str) -> str:
         parts.append(f"标题“{new.title}”" if zh else f'the title "{new.title}"')
     for caption in new.captions:
         parts.append(f"字幕“{caption}”" if zh else f'the caption "{caption}"')
+    if new.cta:
+        parts.append(f"结尾“{new.cta}”" if zh else f'"{new.cta}" at the end')
     if new.music:
         volume = _percent(new.volume)
         parts.append(f"背景音乐（{volume}）" if zh else f"music at {volume}")
@@ -237,6 +241,11 @@ def _text(old: Facts, new: Facts, lang: str) -> list[str]:
                 else ", ".join(f'"{c}"' for c in new.captions)
             )
             said.append(f"字幕已设为 {words}。" if zh else f"Captions now: {words}.")
+    if old.cta != new.cta:
+        if new.cta:
+            said.append(f"结尾现在写着“{new.cta}”。" if zh else f'The end now reads "{new.cta}".')
+        else:
+            said.append("结尾的行动号召已删除。" if zh else "The call to action is gone.")
     return said
 
 

@@ -9,12 +9,12 @@ from typing import Any
 from fake_backend.agent import grammar
 from fake_backend.agent import intents as T
 from fake_backend.agent.cast import Cast, Media, cast
+from fake_backend.agent.copywriter import CTA, DEFAULT_TITLE, product_caption, title_from_logo
 from fake_backend.agent.edits import Timeline
 from fake_backend.agent.intents import Move, Ref, Turn
 from fake_backend.agent.reply import CAN_DO, EXPORT_HINT, NOTHING, changes, facts, seconds
 
 DEFAULT_SECONDS = 30
-DEFAULT_TITLE = {"en": "New Collection", "zh": "新品上市"}
 MUSIC_VOLUME = 0.6  # a generated bed under the pictures
 OWN_MUSIC_VOLUME = 0.8  # the user's own song
 
@@ -162,6 +162,8 @@ def _wants_build(turn: Turn, timeline: Timeline) -> bool:
         or bool(turn.captions)
         or turn.wants_title
         or turn.wants_captions
+        or turn.wants_cta
+        or turn.cta is not None
         or turn.music is True
         or turn.logo is True
         or turn.motion is not None
@@ -226,20 +228,23 @@ def _build(timeline: Timeline, turn: Turn, roles: Cast, say: _Say) -> None:
         else:
             captions.append(turn.text)
     if title is None and turn.wants_title and not turn.remove_title:
-        title = DEFAULT_TITLE[turn.lang]
+        title = _written_title(turn, roles)
     if title:
         timeline.title(title)
     if captions and not turn.remove_captions:
         timeline.captions(captions)
-    elif turn.wants_captions:
-        _ask_caption_words(say)
+    elif (turn.wants_captions or turn.wants_copy) and not turn.remove_captions:
+        _write_captions(timeline, turn, say, asked=turn.wants_captions)
+    if roles.logo is not None and turn.logo is not False and turn.end_card is not False:
+        timeline.logo(roles.logo.name, "logo_card")  # before the CTA, which sits on it
+    _write_cta(timeline, turn, say)
     wants_music = turn.music is True or turn.volume is not None or turn.generate_music
     own = roles.music
     if turn.music is not False and (wants_music or own is not None) and not turn.generate_music:
         volume = (
             turn.volume if turn.volume is not None else (OWN_MUSIC_VOLUME if own else MUSIC_VOLUME)
         )
-        timeline.music(own.name if own else None, volume)
+        timeline.music(own.name if own else None, volume, own.beats if own else None)
     elif turn.music is False and own is not None:
         say(
             f"I left out {own.name} because you asked for no music.",
@@ -248,8 +253,6 @@ def _build(timeline: Timeline, turn: Turn, roles: Cast, say: _Say) -> None:
     if roles.logo is not None:
         if turn.logo is not False and turn.watermark is not False:
             timeline.logo(roles.logo.name, "watermark")
-        if turn.logo is not False and turn.end_card is not False:
-            timeline.logo(roles.logo.name, "logo_card")
         if turn.logo is False:
             say(
                 f"I left out {roles.logo.name} (your logo) because you asked for no logo.",
@@ -269,6 +272,64 @@ def _build(timeline: Timeline, turn: Turn, roles: Cast, say: _Say) -> None:
                 f"I left out {name}: the video has one music track, {music}.",
                 f"没有用 {name}：视频只用一条背景音乐（{music}）。",
             )
+
+
+def _written_title(turn: Turn, roles: Cast) -> str:
+    """A title nobody gave words for: the brand in the logo's name, else the default."""
+    return title_from_logo(roles.logo.name if roles.logo else None) or DEFAULT_TITLE[turn.lang]
+
+
+def _caption_words(name: str, lang: str) -> str | None:
+    """A shot's caption from its file name, in the turn's language where the table knows
+    the product (watch.jpg -> 手表 in a Chinese turn)."""
+    words = product_caption(name)
+    if words and lang == "zh":
+        return T.ZH_CAPTIONS.get(words.lower(), words)
+    return words
+
+
+def _write_captions(timeline: Timeline, turn: Turn, say: _Say, *, asked: bool) -> None:
+    """A caption per product shot, written from the file names; the reply says so."""
+    pairs = [
+        (str(shot.get("id")), words)
+        for shot in timeline.shots
+        for words in [_caption_words(str(shot.get("asset", {}).get("name", "")), turn.lang)]
+        if words
+    ]
+    if not pairs:
+        if asked:
+            say(
+                "Your file names (like IMG_2041.jpg) don't say what the products are, so I "
+                'wrote no captions: tell me the words (for example: add the caption "Free '
+                "shipping\") and I'll put them on.",
+                "文件名（例如 IMG_2041.jpg）看不出是什么商品，所以没有写字幕：告诉我字幕的文字"
+                "（例如：字幕是“全场包邮”），我就加上。",
+            )
+        return
+    timeline.shot_captions(pairs)
+    example = pairs[-1][1]
+    say(
+        "I wrote the captions from your file names; to change one, say: change the caption "
+        f'of the {example.lower()} to "..." (or "no captions" to remove them).',
+        f"字幕是我根据文件名写的；要修改，可以说：把{example}的字幕改成“……”（或说“不要字幕”）。",
+    )
+
+
+def _write_cta(timeline: Timeline, turn: Turn, say: _Say) -> None:
+    """The call to action on the end card: the user's words, else "Shop now"."""
+    if turn.remove_cta or not timeline.shots:
+        return
+    current = [s.get("asset", {}).get("text") for s in timeline.segments("titles", "cta")]
+    if turn.cta is not None:
+        if current != [turn.cta]:
+            timeline.cta(turn.cta)
+        return
+    if (turn.wants_cta or turn.wants_copy) and not current:
+        timeline.cta(CTA[turn.lang])
+        say(
+            f'The end reads "{CTA["en"]}"; for other words say: end with "visit acme.com".',
+            f"结尾写的是“{CTA['zh']}”；想换成别的，可以说：结尾写“访问 acme.com”。",
+        )
 
 
 def _ask_caption_words(say: _Say) -> None:
@@ -294,7 +355,7 @@ def _resolve(ref: Ref, names: list[str]) -> int | None:
         return names.index(ref.name) if ref.name in names else None
     if ref.index is None:
         return None
-    index = len(names) - 1 if ref.index == -1 else ref.index - 1
+    index = len(names) + ref.index if ref.index < 0 else ref.index - 1
     return index if 0 <= index < len(names) else None
 
 
@@ -317,8 +378,8 @@ def _edit(timeline: Timeline, turn: Turn, roles: Cast, say: _Say) -> None:
     _edit_shots(timeline, turn, say)
     _edit_timing(timeline, turn, say)
     _edit_music(timeline, turn, roles, say)
-    _edit_text(timeline, turn, say)
     _edit_logo(timeline, turn, roles, say)
+    _edit_text(timeline, turn, roles, say)
     if turn.motion and turn.motion != timeline.meta.get("motion", "mixed"):
         timeline.set_motion(turn.motion)
     elif turn.motion:
@@ -499,7 +560,7 @@ def _edit_music(timeline: Timeline, turn: Turn, roles: Cast, say: _Say) -> None:
         volume = (
             turn.volume if turn.volume is not None else (OWN_MUSIC_VOLUME if own else MUSIC_VOLUME)
         )
-        timeline.music(own.name if own else None, volume)
+        timeline.music(own.name if own else None, volume, own.beats if own else None)
         return
     if turn.music is True and turn.volume is None and not turn.volume_step:
         say("The music is already in.", "背景音乐已经在视频里了。")
@@ -528,7 +589,7 @@ def _edit_music(timeline: Timeline, turn: Turn, roles: Cast, say: _Say) -> None:
         timeline.volume(target)
 
 
-def _edit_text(timeline: Timeline, turn: Turn, say: _Say) -> None:
+def _edit_text(timeline: Timeline, turn: Turn, roles: Cast, say: _Say) -> None:
     has_title = bool(timeline.segments("titles", "title"))
     has_captions = bool(timeline.segments("titles", "caption"))
     if turn.remove_title and turn.title is None:
@@ -556,11 +617,37 @@ def _edit_text(timeline: Timeline, turn: Turn, say: _Say) -> None:
         if not current or current[0].get("asset", {}).get("text") != turn.title:
             timeline.title(turn.title)
     elif turn.wants_title and not has_title and not turn.remove_title:
-        timeline.title(DEFAULT_TITLE[turn.lang])
+        timeline.title(_written_title(turn, roles))
     if turn.captions:
         timeline.captions(list(turn.captions))
-    elif turn.wants_captions and not turn.remove_captions:
-        _ask_caption_words(say)
+    elif turn.shot_captions:
+        _edit_shot_captions(timeline, turn, say)
+    elif (turn.wants_captions or turn.wants_copy) and not turn.remove_captions:
+        if not has_captions:
+            _write_captions(timeline, turn, say, asked=turn.wants_captions)
+        elif turn.wants_captions:
+            say("The captions are already in.", "字幕已经在视频里了。")
+    if turn.remove_cta:
+        if timeline.segments("titles", "cta"):
+            timeline.remove_cta()
+        elif not (turn.remove_title or turn.remove_captions):
+            say("There is no call to action to remove.", "视频里没有结尾的行动号召。")
+    else:
+        _write_cta(timeline, turn, say)
+
+
+def _edit_shot_captions(timeline: Timeline, turn: Turn, say: _Say) -> None:
+    names = timeline.shot_names()
+    shots = timeline.shots
+    pairs = []
+    for ref, words in turn.shot_captions:
+        index = _resolve(ref, names)
+        if index is None:
+            _missing(ref, len(names), say)
+        else:
+            pairs.append((str(shots[index].get("id")), words))
+    if pairs:
+        timeline.shot_captions(pairs)
 
 
 def _edit_logo(timeline: Timeline, turn: Turn, roles: Cast, say: _Say) -> None:

@@ -36,6 +36,8 @@ from fake_backend.render.yuv import (
     mix,
 )
 
+RISE = {"slide": 0.04, "pop": 0.06}  # how far text rises as it enters (of the frame height)
+POP_DELAY_MS = 500  # a call to action waits for the end card's fade-in to settle
 DEFAULT_FADE_MS = 500  # a fade with nothing to cross into: from / to black (or what is below)
 OPENING_FADE_MS = 200  # the video's first picture is there within a fifth of a second
 LOOKAHEAD_MS = 4000  # start preparing a segment's media this long before it shows
@@ -76,7 +78,8 @@ def _fades(
     for index, segment in enumerate(track):
         if is_text:
             span = min(float(TEXT_FADE_MS), segment.length / 3)
-            fades[segment.key] = (span, span)
+            ends_video = segment.role == "cta" and segment.end >= end_of_video
+            fades[segment.key] = (span, 0.0 if ends_video else span)  # ends on the settled card
             continue
         before = track[index - 1] if index > 0 else None
         after = track[index + 1] if index + 1 < len(track) else None
@@ -303,6 +306,20 @@ class Compositor:
             weight *= min(1.0, (segment.end - t) / fade_out)
         return max(0.0, weight)
 
+    def _entrance(self, segment: Segment, t: float) -> tuple[float, int]:
+        """Text that moves in: (opacity factor, pixels still to rise) at ``t`` ms. A caption
+        slides up as it fades in (timed to the cut: the agent starts it as the shot's
+        crossfade ends); a call to action waits for the card, then rises into place."""
+        rise = RISE.get(segment.entrance)
+        if segment.kind != "text" or rise is None:
+            return 1.0, 0
+        delay = min(POP_DELAY_MS, segment.length / 3) if segment.entrance == "pop" else 0.0
+        span = max(1.0, min(float(TEXT_FADE_MS), segment.length / 3))
+        progress = min(1.0, max(0.0, (t - segment.start - delay) / span))
+        eased = 1.0 - (1.0 - progress) ** 3  # ease out: fast, then settling
+        factor = 1.0 if delay == 0.0 else min(1.0, progress * 2)
+        return factor, round((1.0 - eased) * rise * self.canvas[1])
+
     def _card_weight(self, t: float) -> float:
         active = [self.weight(s, t) for s in self._cards if s.start <= t < s.end]
         return max(active, default=0.0)
@@ -317,8 +334,11 @@ class Compositor:
                 if not segment.start <= t < segment.end:
                     continue
                 weight = self.weight(segment, t)
-                if card > 0.0 and (segment.kind == "text" or segment.role == "watermark"):
+                hidden = segment.kind == "text" and segment.role != "cta"
+                if card > 0.0 and (hidden or segment.role == "watermark"):
                     weight *= 1.0 - card
+                factor, rise = self._entrance(segment, t)
+                weight *= factor
                 if weight <= 0.0:
                     continue
                 layer = self._layer(segment)
@@ -328,7 +348,10 @@ class Compositor:
                     if not covered:
                         fill_black(target)
                         covered = True
-                    draw_sprite(target, layer.sprite, weight)
+                    sprite = layer.sprite
+                    if rise:
+                        sprite = replace(sprite, y=(sprite.y + rise) // 2 * 2)
+                    draw_sprite(target, sprite, weight)
                 elif not covered and weight >= 1.0:
                     layer.draw(t - segment.start, target)
                     covered = True

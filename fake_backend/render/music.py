@@ -15,7 +15,9 @@ from functools import cache
 
 import numpy as np
 
-BPM = 96
+from fake_backend.timeline import GENERATED_BPM
+
+BPM = GENERATED_BPM  # the draft format's promise (docs/timeline.md): cuts can land on it
 _BEAT = 60.0 / BPM
 _BAR = 4 * _BEAT
 _PHRASE_BARS = 4

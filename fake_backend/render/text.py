@@ -183,13 +183,16 @@ def safe_area(canvas: tuple[int, int]) -> Box:
     return (round(width * 0.05), round(height * 0.05), round(width * 0.95), round(height * 0.95))
 
 
+CARD_LOGO_SCALE = 0.4  # the end card's logo spans this much of the shorter side
+CTA_GAP = 0.04  # between the card's logo and the call to action, of the frame height
+
+
 def nominal_size(canvas: tuple[int, int], style: str) -> int:
-    """Font size: titles about 8 % of the frame height (6 % in 9:16), captions 4.5 % (3.5 %)."""
+    """Font size: titles about 8 % of the frame height (6 % in 9:16), captions 4.5 % (3.5 %),
+    a call to action in between (6 %, 4.5 %)."""
     height = canvas[1]
-    title = style != "caption"
-    if is_vertical(canvas):
-        return round(height * (0.06 if title else 0.035))
-    return round(height * (0.08 if title else 0.045))
+    sizes = {"caption": (0.045, 0.035), "cta": (0.06, 0.045)}.get(style, (0.08, 0.06))
+    return round(height * sizes[1 if is_vertical(canvas) else 0])
 
 
 def layout(
@@ -238,6 +241,12 @@ def _anchor(
         y = bottom - box_h
     else:  # the lower third: the block's centre at about 80 % of the height
         y = min(bottom - box_h, round(height * 0.8 - box_h / 2))
+    if style == "cta" and position in ("center", "middle"):  # on the end card, by the logo
+        logo_half = round(min(canvas) * CARD_LOGO_SCALE / 2)
+        gap = round(height * CTA_GAP)
+        y = height // 2 + logo_half + gap
+        if y + box_h > bottom:  # 9:16: below the logo is the apps' band, so above it
+            y = height // 2 - logo_half - gap - box_h
     x = min(max(x, left), max(left, right - box_w))
     y = min(max(y, top), max(top, bottom - box_h))
     return x, y
@@ -258,7 +267,8 @@ def draw_text(
     picture = Image.new("RGBA", box, (0, 0, 0, 0))
     plate = ImageDraw.Draw(picture)
     alpha = round(255 * PLATE_OPACITY)
-    plate.rounded_rectangle((0, 0, box[0] - 1, box[1] - 1), round(pad * 0.6), (0, 0, 0, alpha))
+    radius = box[1] // 2 if style == "cta" else round(pad * 0.6)  # a call to action: a pill
+    plate.rounded_rectangle((0, 0, box[0] - 1, box[1] - 1), radius, (0, 0, 0, alpha))
     words = Image.new("L", box, 0)
     pen = ImageDraw.Draw(words)
     for index, line in enumerate(lines):

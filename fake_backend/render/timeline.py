@@ -37,6 +37,7 @@ class Segment:
     effect: str
     fade_in: bool
     fade_out: bool
+    entrance: str  # text: "slide" / "pop" move in (``transition.in``); anything else fades
     position: str
     scale: float
     scale_given: bool
@@ -122,7 +123,8 @@ def _segment(
         trim=max(0, round(_number(raw.get("trim"), 0))),
         fit=_text(raw.get("fit"), "cover"),
         effect=_text(raw.get("effect"), "none"),
-        fade_in=transition.get("in") == "fade",
+        fade_in=transition.get("in") in ("fade", "slide", "pop"),
+        entrance=_text(transition.get("in")),
         fade_out=transition.get("out") == "fade",
         position=_text(raw.get("position"), ""),
         scale=max(0.01, _number(raw.get("scale"), default_scale)),

@@ -22,6 +22,7 @@ from fake_backend.answers import (
 )
 from fake_backend.faults import Fault
 from fake_backend.state import Fake
+from fake_backend.timeline import BeatGrid
 
 
 @endpoint("run_sse")
@@ -49,6 +50,7 @@ async def run_sse(request: Request, fake: Fake, fault: Fault | None) -> Response
             u["probe"].get("height"),
             u["probe"].get("duration"),
             u.get("alpha", False),
+            BeatGrid.from_json(u.get("beats")),
         )
         for u in session["uploads"]
     ]

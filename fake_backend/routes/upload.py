@@ -148,6 +148,7 @@ def _finish_upload(record: dict[str, Any]) -> dict[str, Any]:
     path = Path(record["path"])
     record["probe"] = media.probe(path, record["file_type"]).as_json()
     record["alpha"] = record["file_type"] == "image" and media.has_alpha(path)
+    record["beats"] = media.beat_grid(path, record["file_type"])
     record["hash"] = media.sha256(path)
     record["size"] = path.stat().st_size
     return record

@@ -57,6 +57,7 @@ def _fact(key: str, old: Facts, new: Facts, value: Any) -> bool:
         "aspect": lambda: new.aspect == value,
         "title": lambda: new.title == value,
         "captions": lambda: new.captions == value,
+        "cta": lambda: new.cta == value,
         "music": lambda: (new.music is not None) == value,
         "logo": lambda: bool(new.watermark or new.end_card) == value,
         "order": lambda: list(new.shots) == value,
