@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from nemo_core.errors import LocalProtocolError, RemoteProtocolError
@@ -68,6 +69,13 @@ def _event(event: str, data: str, id: str) -> SSEEvent:
     new.id = id
     new.__class__ = SSEEvent
     return new  # type: ignore[no-any-return]
+
+
+def _split_lines(text: str) -> list[str]:
+    """Lines ended by CRLF, LF or CR (and, last, the text after the last line end)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")
 
 
 class SSEDecoder:
@@ -129,47 +137,48 @@ class SSEDecoder:
             if text[:1] == "\n":
                 text = text[1:]
         buffer = self._buffer + text if self._buffer else text
-        if "\r" in buffer:  # one line end from here on: LF (a few C-speed scans)
+        crs = "\r" in buffer
+        if crs:
             self._after_cr = buffer[-1] == "\r"
-            buffer = buffer.replace("\r\n", "\n").replace("\r", "\n")
-        # The buffer starts at a line start, so each "\n\n" ends a line and then a
-        # blank line: the text between two of them is one whole block, dispatched.
-        blocks = buffer.split("\n\n")
-        lines = blocks.pop().split("\n")  # after the last dispatch: lines, no blank one
+        # The buffer starts at a line start, so each "\n\ndata: " is a line end, a
+        # blank line (dispatch) and a new block's first line: split there, most
+        # pieces are one whole event's data. (rsplit: for a separator this long,
+        # split runs a costly search set-up at every match; rsplit never does.)
+        pieces = buffer.rsplit("\r\n\r\ndata: " if crs else "\n\ndata: ")
+        tail = pieces.pop()  # after the last such split: lines not yet dispatched
+        lines = _split_lines("data: " + tail if pieces else tail)
         rest = lines.pop()  # the unterminated tail ("" when the buffer ended a line)
         cap = self.max_line_length
         if len(rest) > cap:
             self._too_long(len(rest))
         if len(buffer) > cap:
-            longest = max(map(len, buffer.split("\n")))
+            longest = max(map(len, _split_lines(buffer)))
             if longest > cap:
                 self._too_long(longest)
         self._buffer = rest
-        events = self._blocks(blocks) if blocks else []
+        events = self._pieces(pieces, crs) if pieces else []
         if lines:
             events += self._lines(lines)
         return events
 
-    def _blocks(self, blocks: list[str]) -> list[SSEEvent]:
-        # The hot loop: most blocks are one `data: ` line, dispatched without a line
-        # split, a function call or a list of data lines.
-        events: list[SSEEvent] = []
-        if self._data or self._event_type:  # the first block began in an earlier chunk
-            events = self._lines([*blocks[0].split("\n"), ""])
-            blocks[0] = ""  # an empty block: two blank lines, nothing left to dispatch
+    def _pieces(self, pieces: list[str], crs: bool) -> list[SSEEvent]:
+        # The hot loop. pieces[0] is whole lines, then a blank one; each later piece
+        # follows a dispatch and a "data: ", and is followed by a blank line. Most
+        # are one `data: ` line: dispatched with no line split or function call.
+        events = self._lines([*_split_lines(pieces[0]), ""])
         append = events.append
         unfrozen: Callable[[], Any] = _Unfrozen
         last_id = self.last_event_id
-        for block in blocks:
-            if block[:6] == "data: " and "\n" not in block:
+        for piece in islice(pieces, 1, None):
+            if "\n" not in piece and not (crs and "\r" in piece):
                 event = unfrozen()
                 event.event = "message"
-                event.data = block[6:]
+                event.data = piece
                 event.id = last_id
                 event.__class__ = SSEEvent
                 append(event)
-            elif block:
-                events += self._lines([*block.split("\n"), ""])
+            else:
+                events += self._lines([*_split_lines("data: " + piece), ""])
                 last_id = self.last_event_id
         return events
 
