@@ -144,7 +144,8 @@ class SSEDecoder:
         # blank line (dispatch) and a new block's first line: split there, most
         # pieces are one whole event's data. (rsplit: for a separator this long,
         # split runs a costly search set-up at every match; rsplit never does.)
-        pieces = buffer.rsplit("\r\n\r\ndata: " if crs else "\n\ndata: ")
+        blank = "\r\n\r\n" if crs else "\n\n"  # a line end, then a blank line
+        pieces = buffer.rsplit(blank + "data: ")
         tail = pieces.pop()  # after the last such split: lines not yet dispatched
         lines = _split_lines("data: " + tail if pieces else tail)
         rest = lines.pop()  # the unterminated tail ("" when the buffer ended a line)
@@ -156,12 +157,12 @@ class SSEDecoder:
             if longest > cap:
                 self._too_long(longest)
         self._buffer = rest
-        events = self._pieces(pieces, crs) if pieces else []
+        events = self._pieces(pieces, blank) if pieces else []
         if lines:
             events += self._lines(lines)
         return events
 
-    def _pieces(self, pieces: list[str], crs: bool) -> list[SSEEvent]:
+    def _pieces(self, pieces: list[str], blank: str) -> list[SSEEvent]:
         # The hot loop. pieces[0] is whole lines, then a blank one; each later piece
         # follows a dispatch and a "data: ", and is followed by a blank line. Most
         # are one `data: ` line: dispatched with no line split or function call.
@@ -169,6 +170,7 @@ class SSEDecoder:
         append = events.append
         unfrozen: Callable[[], Any] = _Unfrozen
         last_id = self.last_event_id
+        crs = blank[0] == "\r"
         for piece in islice(pieces, 1, None):
             if "\n" not in piece and not (crs and "\r" in piece):
                 event = unfrozen()
@@ -178,7 +180,14 @@ class SSEDecoder:
                 event.__class__ = SSEEvent
                 append(event)
             else:
-                events += self._lines([*_split_lines("data: " + piece), ""])
+                # Often a one-line data block, then other blocks ("id: 7\ndata: x").
+                first, _, more = piece.partition(blank)
+                if more and "\n" not in first and "\r" not in first:
+                    append(_event("message", first, last_id))
+                    piece = more
+                else:
+                    piece = "data: " + piece
+                events += self._lines([*_split_lines(piece), ""])
                 last_id = self.last_event_id
         return events
 
@@ -194,8 +203,8 @@ class SSEDecoder:
                     events.append(_event(event_type or "message", text, self.last_event_id))
                     data = []
                 event_type = ""
-            elif line[:5] == "data:":
-                data.append(line[6:] if line[5:6] == " " else line[5:])
+            elif line[:6] == "data: ":
+                data.append(line[6:])
             elif line[0] == ":":
                 self.comments += 1
                 self.last_comment = line[1:]
