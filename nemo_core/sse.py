@@ -182,7 +182,7 @@ class SSEDecoder:
             else:
                 # Often a one-line data block, then other blocks ("id: 7\ndata: x").
                 first, _, more = piece.partition(blank)
-                if more and "\n" not in first and "\r" not in first:
+                if "\n" not in first and "\r" not in first:
                     append(_event("message", first, last_id))
                     piece = more
                 else:
