@@ -19,6 +19,8 @@ from __future__ import annotations
 import codecs
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
+from typing import Any
 
 from nemo_core.errors import LocalProtocolError, RemoteProtocolError
 
@@ -42,26 +44,38 @@ class SSEEvent:
     id: str = ""
 
 
-# Runs once at import: a mutation tool cannot switch it per test (hence the pragma).
-def _event_factory() -> Callable[[str, str, str], SSEEvent]:  # pragma: no mutate block
-    # A frozen dataclass's __init__ goes through object.__setattr__ three times;
-    # setting the slots directly is about 1.7x faster and matters in the hot loop.
-    new = object.__new__
-    set_event = SSEEvent.__dict__["event"].__set__
-    set_data = SSEEvent.__dict__["data"].__set__
-    set_id = SSEEvent.__dict__["id"].__set__
+class _Unfrozen:
+    """An SSEEvent under construction: the same slots, no frozen ``__setattr__``.
 
-    def make(event: str, data: str, id: str) -> SSEEvent:
-        obj = new(SSEEvent)
-        set_event(obj, event)
-        set_data(obj, data)
-        set_id(obj, id)
-        return obj
+    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``
+    (or, as this module did before, through the slot descriptors' ``__set__``): each
+    a C call with an argument tuple. Plain slot stores on this twin class are
+    specialised by the interpreter, and assigning ``__class__`` then turns it into an
+    SSEEvent (CPython allows it between classes with the same slots on the same
+    base). Callgrind: 2,130 instructions per event instead of 4,080.
+    """
 
-    return make
+    __slots__ = ("event", "data", "id")  # noqa: RUF023 (SSEEvent's, in its order)
+
+    event: str
+    data: str
+    id: str
 
 
-_make_event = _event_factory()
+def _event(event: str, data: str, id: str) -> SSEEvent:
+    new: Any = _Unfrozen()  # Any: it changes class below
+    new.event = event
+    new.data = data
+    new.id = id
+    new.__class__ = SSEEvent
+    return new  # type: ignore[no-any-return]
+
+
+def _split_lines(text: str) -> list[str]:
+    """Lines ended by CRLF, LF or CR (and, last, the text after the last line end)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")
 
 
 class SSEDecoder:
@@ -123,27 +137,62 @@ class SSEDecoder:
             if text[:1] == "\n":
                 text = text[1:]
         buffer = self._buffer + text if self._buffer else text
-        if "\r" not in buffer:
-            lines = buffer.split("\n")
-        else:
+        crs = "\r" in buffer
+        if crs:
             self._after_cr = buffer[-1] == "\r"
-            lines = buffer.split("\r\n")
-            ends = len(lines) - 1
-            if buffer.count("\r") != ends or buffer.count("\n") != ends:  # not pure CRLF
-                lines = buffer.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        # The buffer starts at a line start, so each "\n\ndata: " is a line end, a
+        # blank line (dispatch) and a new block's first line: split there, most
+        # pieces are one whole event's data. (rsplit: for a separator this long,
+        # split runs a costly search set-up at every match; rsplit never does.)
+        blank = "\r\n\r\n" if crs else "\n\n"  # a line end, then a blank line
+        pieces = buffer.rsplit(blank + "data: ")
+        tail = pieces.pop()  # after the last such split: lines not yet dispatched
+        lines = _split_lines("data: " + tail if pieces else tail)
         rest = lines.pop()  # the unterminated tail ("" when the buffer ended a line)
         cap = self.max_line_length
         if len(rest) > cap:
             self._too_long(len(rest))
         if len(buffer) > cap:
-            longest = max(map(len, lines), default=0)
+            longest = max(map(len, _split_lines(buffer)))
             if longest > cap:
                 self._too_long(longest)
         self._buffer = rest
-        return self._lines(lines) if lines else []
+        events = self._pieces(pieces, blank) if pieces else []
+        if lines:
+            events += self._lines(lines)
+        return events
+
+    def _pieces(self, pieces: list[str], blank: str) -> list[SSEEvent]:
+        # The hot loop. pieces[0] is whole lines, then a blank one; each later piece
+        # follows a dispatch and a "data: ", and is followed by a blank line. Most
+        # are one `data: ` line: dispatched with no line split or function call.
+        events = self._lines([*_split_lines(pieces[0]), ""])
+        append = events.append
+        unfrozen: Callable[[], Any] = _Unfrozen
+        last_id = self.last_event_id
+        crs = blank[0] == "\r"
+        for piece in islice(pieces, 1, None):
+            if "\n" not in piece and not (crs and "\r" in piece):
+                event = unfrozen()  # _event(), inlined: a call per event shows here
+                event.event = "message"
+                event.data = piece
+                event.id = last_id
+                event.__class__ = SSEEvent
+                append(event)
+            else:
+                # Often a one-line data block, then other blocks ("id: 7\ndata: x").
+                first, _, more = piece.partition(blank)
+                if "\n" not in first and "\r" not in first:
+                    append(_event("message", first, last_id))
+                    piece = more
+                else:
+                    piece = "data: " + piece
+                events += self._lines([*_split_lines(piece), ""])
+                last_id = self.last_event_id
+        return events
 
     def _lines(self, lines: list[str]) -> list[SSEEvent]:
-        # The hot loop: locals instead of attributes, the common `data:` line first.
+        # Line by line, for what the split above leaves: locals, `data: ` lines first.
         events: list[SSEEvent] = []
         data = self._data
         event_type = self._event_type
@@ -151,11 +200,11 @@ class SSEDecoder:
             if not line:  # a blank line dispatches the block
                 if data:
                     text = data[0] if len(data) == 1 else "\n".join(data)
-                    events.append(_make_event(event_type or "message", text, self.last_event_id))
+                    events.append(_event(event_type or "message", text, self.last_event_id))
                     data = []
                 event_type = ""
-            elif line[:5] == "data:":
-                data.append(line[6:] if line[5:6] == " " else line[5:])
+            elif line[:6] == "data: ":
+                data.append(line[6:])
             elif line[0] == ":":
                 self.comments += 1
                 self.last_comment = line[1:]

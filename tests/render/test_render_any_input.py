@@ -9,7 +9,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 from render_helpers import Render, all_frames, audio_of, draft, frames_at, image
@@ -86,8 +86,19 @@ def render_one_photo(folder: Path, case: tuple[int, float, str, str, str]) -> No
     (frame,) = frames_at(result.path, [100])
     assert frame.shape[:2] == (result.height, result.width)
     middle = frame[frame.shape[0] // 2, frame.shape[1] // 2]
-    if min(width, height) >= 6:  # the blue block is the centre of every fit
+    if min(width, height) >= 12:  # the blue block is the centre of every fit
         assert middle[2] > 150 and middle[0] < 110
+    elif min(width, height) >= 6:
+        # Under 12 pixels a side, the JPEG itself loses the block's colour: at quality
+        # 80 with 4:2:0 chroma, a block 2-4 pixels wide decodes to blue 113-152 at
+        # best (swept over every width and ratio above), so no render can show > 150
+        # there. What must hold is that the frame shows the photo's own centre (the
+        # renders measured were within 11 levels of it on every channel).
+        decoded = np.asarray(Image.open(source).convert("RGB"), dtype=float)
+        rows = slice((height - 1) // 2, height // 2 + 1)  # the centre row or two
+        columns = slice((width - 1) // 2, width // 2 + 1)
+        centre = decoded[rows, columns].reshape(-1, 3).mean(axis=0)
+        assert np.abs(np.asarray(middle, dtype=float) - centre).max() <= 32, (middle, centre)
 
 
 _NO_FIXTURE_CHECK = [HealthCheck.function_scoped_fixture]
@@ -95,6 +106,8 @@ _NO_FIXTURE_CHECK = [HealthCheck.function_scoped_fixture]
 
 @settings(max_examples=8, deadline=None, suppress_health_check=_NO_FIXTURE_CHECK)
 @given(case=PHOTOS)
+# A 6x11 photo whose JPEG centre reads blue 126: the render showed 135, faithfully.
+@example(case=(6, 0.5625, "16:9", "cover", "none"))
 def test_any_photo_size_and_aspect_renders(tmp_path: Path, case: tuple) -> None:  # type: ignore[type-arg]
     render_one_photo(tmp_path, case)
 
