@@ -212,6 +212,12 @@ CATALOG: dict[str, tuple[str, str]] = {
         "无法把视频保存到 {path}（{reason}）；渲染 {render_id} 已保存："
         "运行 `nemo export --resume {render_id}` 即可重新下载。",
     ),
+    "video_gone": (
+        "Could not save the video to {path}: the service no longer has it ({reason}). "
+        "Export again to render this timeline anew.",
+        "无法把视频保存到 {path}：服务上已没有这个视频（{reason}）。"
+        "再导出一次即可重新渲染这条时间线。",
+    ),
     "render_kept": (
         "The render {render_id} is kept: run `nemo export --resume` to pick it up.",
         "渲染 {render_id} 已保存：运行 `nemo export --resume` 即可接上。",
