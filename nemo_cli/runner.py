@@ -122,8 +122,8 @@ class Runner:
     def status(self) -> TurnResult:
         return self.turns.turn(inputs.status())
 
-    def export(self, target: Path | None = None) -> TurnResult:
-        return self.turns.turn(inputs.export(), target=self._where(target))
+    def export(self, target: Path | None = None, *, force: bool = False) -> TurnResult:
+        return self.turns.turn(inputs.export(force=force), target=self._where(target))
 
     def resume(self, render_id: str | None = None, target: Path | None = None) -> TurnResult:
         return self.turns.turn(

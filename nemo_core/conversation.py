@@ -82,6 +82,7 @@ class Conversation:
             token=saved.token if settings.token is None else None,
             uploads=dict(saved.uploads),
             pending_renders=tuple(saved.pending_renders),
+            rendered=dict(saved.rendered),
         )
         language = "en" if settings.language == "auto" else settings.language
         self._ctx = Context(settings, now, record, new_id, language)
@@ -143,7 +144,7 @@ class Conversation:
 
     def snapshot(self) -> Snapshot:
         record = self._ctx.record
-        return replace(record, uploads=dict(record.uploads))
+        return replace(record, uploads=dict(record.uploads), rendered=dict(record.rendered))
 
     def __repr__(self) -> str:
         return (
@@ -192,10 +193,14 @@ class Conversation:
         self._begin(language)
         self._start(Input.EXPLICIT_ACTION, lambda ctx: upload.upload(ctx, checked, list(urls)))
 
-    def export(self, *, language: str | None = None) -> None:
-        """Start a turn that renders the timeline and polls until the video is ready."""
+    def export(self, *, force: bool = False, language: str | None = None) -> None:
+        """Start a turn that renders the timeline and polls until the video is ready.
+
+        Idempotent: a timeline rendered before (unchanged) gives its video again
+        (``VIDEO_READY`` with ``"again": true``: nothing sent, nothing charged); one
+        still rendering is polled, not submitted twice. ``force``: render anew anyway."""
         self._begin(language)
-        self._start(Input.EXPLICIT_ACTION, export.export)
+        self._start(Input.EXPLICIT_ACTION, lambda ctx: export.export(ctx, force=force))
 
     def credits(self, *, language: str | None = None) -> None:
         """Start a turn that reads the credit balance (free)."""
@@ -223,6 +228,11 @@ class Conversation:
             raise UserInputError("There is no pending render to cancel.")
         self._begin(None)
         self._start(Input.CANCEL_EXPORT, lambda ctx: export.cancel(ctx, render_id), catch_up=False)
+
+    def forget_video(self, render_id: str) -> None:
+        """The video of ``render_id`` is gone (its download answered 404 or 410): the
+        next export of its timeline renders anew. Allowed in every state; sends nothing."""
+        self._ctx.record = self._ctx.record.without_video(render_id)
 
     def abandon_turn(self) -> Message | None:
         """End the current turn now, from any state, sending nothing more.

@@ -76,6 +76,8 @@ class TimelineChangesData(TypedDict):
 class RenderStartedData(TypedDict):
     render_id: str  # persist it: resume_export(render_id) picks the job up later
     fraction: float  # 0..1
+    # True: this timeline was already rendering; the turn follows that render (no new one).
+    again: NotRequired[bool]
 
 
 class VideoReadyData(TypedDict):
@@ -85,6 +87,9 @@ class VideoReadyData(TypedDict):
     duration: float | None  # seconds
     size: float | None  # bytes
     warnings: NotRequired[list[str]]
+    # True: this timeline was rendered before; the same video given again, nothing sent
+    # or charged (``duration`` and ``size`` are then None). Absent for a new render.
+    again: NotRequired[bool]
 
 
 class ErrorData(TypedDict):

@@ -66,6 +66,7 @@ STILL_WORKING_EVERY = 120.0  # seconds of silence between "still working" notice
 STREAM_CAP = 15 * 60.0  # the documented longest chat run
 RENDER_POLL_INTERVAL = 30.0  # the documented poll pace, unless the server hints
 MIN_POLL_INTERVAL = 0.2
+RENDERED_KEPT = 20  # timelines remembered as rendered (exporting one again is free)
 RENDER_POLL_CAP = 60 * 60.0  # stop polling (keeping the id) after an hour
 TOKEN_RENEW_MARGIN = 60.0  # renew an anonymous token this long before it expires
 

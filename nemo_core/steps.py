@@ -84,7 +84,9 @@ class Message:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict: ``kind``, ``text``, ``error_class`` (or None) and the
-        message's data keys (documented per kind in ``nemo_core.message_data``)."""
+        message's data keys (documented per kind in ``nemo_core.message_data``; e.g.
+        ``VIDEO_READY`` carries ``"again": true`` when an unchanged timeline's video is
+        given again, with nothing rendered or charged)."""
         out: dict[str, Any] = {
             "kind": self.kind.value,
             "text": self.text,

@@ -139,6 +139,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     "rendering": ("Rendering the video...", "正在渲染视频..."),
     "rendering_progress": ("Rendering {percent}%", "渲染中 {percent}%"),
     "video_ready": ("Your video is ready.{notes}", "视频已完成。{notes}"),
+    "already_rendered": (
+        "This timeline was already rendered: here is the same video again.",
+        "这条时间线已经渲染过了：这是同一个视频。",
+    ),
+    "already_rendering": (
+        "This timeline is already rendering: following that render instead of starting another.",
+        "这条时间线正在渲染：继续跟进这次渲染，不再重新开始。",
+    ),
     "note": (" Note: {warning}.", " 注意：{warning}。"),
     "render_failed": ("The render failed: {reason}", "渲染失败：{reason}"),
     "render_over_an_hour": (
@@ -209,6 +217,12 @@ CATALOG: dict[str, tuple[str, str]] = {
         "run `nemo export --resume {render_id}` to download it again.",
         "无法把视频保存到 {path}（{reason}）；渲染 {render_id} 已保存："
         "运行 `nemo export --resume {render_id}` 即可重新下载。",
+    ),
+    "video_gone": (
+        "Could not save the video to {path}: the service no longer has it ({reason}). "
+        "Export again to render this timeline anew.",
+        "无法把视频保存到 {path}：服务上已没有这个视频（{reason}）。"
+        "再导出一次即可重新渲染这条时间线。",
     ),
     "render_kept": (
         "The render {render_id} is kept: run `nemo export --resume` to pick it up.",

@@ -43,8 +43,10 @@ def chat(text: str, *, language: str | None = None) -> Input:
     return Input(lambda c: c.chat(text, language=language), {"chat": text})
 
 
-def export(*, language: str | None = None) -> Input:
-    return Input(lambda c: c.export(language=language), {"export": True})
+def export(*, force: bool = False, language: str | None = None) -> Input:
+    """``force``: render anew even a timeline rendered before (else its video is given again)."""
+    step: dict[str, Any] = {"export": True, "force": True} if force else {"export": True}
+    return Input(lambda c: c.export(force=force, language=language), step)
 
 
 def credits(*, language: str | None = None) -> Input:
@@ -91,7 +93,9 @@ def from_step(step: Mapping[str, Any], probe: Callable[[str], FileFacts]) -> Inp
         return say(str(step["say"]), [probe(name) for name in step.get("files", [])], urls)
     if "chat" in step:
         return chat(str(step["chat"]))
-    simple = {"export": export, "credits": credits, "status": status}
+    if "export" in step:
+        return export(force=bool(step.get("force")))
+    simple = {"credits": credits, "status": status}
     for name, make in simple.items():
         if name in step:
             return make()

@@ -142,8 +142,14 @@ def download_failure(
         code, reason = ExitCode.USER_INPUT, disk_full_phrase(folder, language)
     elif isinstance(exc, OSError):
         code, reason = ExitCode.USER_INPUT, exc.strerror or type(exc).__name__
-    text = say("download_failed", language, path=target, reason=reason, render_id=render_id)
+    key = "video_gone" if video_is_gone(exc) else "download_failed"
+    text = say(key, language, path=target, reason=reason, render_id=render_id)
     return Failure(code, text, "download", reason)
+
+
+def video_is_gone(exc: BaseException) -> bool:
+    """The service no longer has the video (404, 410): its timeline must render anew."""
+    return isinstance(exc, httpx.HTTPStatusError) and exc.response.status_code in (404, 410)
 
 
 def exception_failure(exc: BaseException, home: Path, language: str = "en") -> Failure:

@@ -38,6 +38,7 @@ from nemo_frontend.outcomes import (
     download_failure,
     folder_of,
     is_disk_full,
+    video_is_gone,
 )
 
 Driver = TypeVar("Driver")
@@ -220,7 +221,10 @@ class _Turns(Generic[Driver]):
         self, outcome: TurnOutcome, ready: Message, path: Path, exc: Exception
     ) -> None:
         render_id = download.render_id_of(ready)
-        if render_id:
+        if render_id and video_is_gone(exc):
+            self.conversation.forget_video(render_id)  # the next export renders it anew
+            self.persist(outcome)
+        elif render_id:
             self.keep(render_id)  # a paid render is never forgotten
         outcome.fail(download_failure(exc, path, render_id, self.language))
 

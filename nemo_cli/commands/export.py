@@ -20,6 +20,11 @@ def add_parser(commands: CommandParsers) -> None:
     parser.add_argument("-o", "--output", type=Path, default=None, help="where to save the video")
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
+        "--force",
+        action="store_true",
+        help="render anew even an unchanged timeline (else its video is saved again, free)",
+    )
+    group.add_argument(
         "--resume",
         nargs="?",
         const="",
@@ -35,13 +40,14 @@ def run(args: argparse.Namespace, options: CommonOptions, output: Output) -> Exi
     cancel: str | None = args.cancel
     resume: str | None = args.resume
     given: Path | None = args.output
+    force: bool = args.force
 
     def turns(runner: Runner, home: Path) -> ExitCode:
         if cancel is not None:
             return runner.cancel(cancel or None).code
         if resume is not None:
             return runner.resume(resume or None, given).code
-        return runner.export(given).code
+        return runner.export(given, force=force).code
 
     # the file -o names (without -o: ``<render id>.mp4`` here), checked before the render
     target = None if cancel is not None else (given or Path("render.mp4"))

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from nemo_core.conversation import Snapshot
+from nemo_core.policy import RENDERED_KEPT
 
 SCALARS = ("client_id", "token", "token_expires_at", "user_id", "session_id", "task_id")
 
@@ -62,6 +63,17 @@ def merge(base: Snapshot, ours: Snapshot, theirs: Snapshot) -> Snapshot:
     pending = [r for r in theirs.pending_renders if r not in dropped]
     pending += [r for r in ours.pending_renders if r not in base.pending_renders]
     fields["pending_renders"] = tuple(dict.fromkeys(pending))
+    # timelines rendered: theirs, less what we forgot, with what we added as the newest
+    rendered = {
+        key: entry
+        for key, entry in theirs.rendered.items()
+        if key in ours.rendered or key not in base.rendered
+    }
+    for key, entry in ours.rendered.items():
+        if base.rendered.get(key) != entry:
+            rendered.pop(key, None)
+            rendered[key] = entry
+    fields["rendered"] = dict(list(rendered.items())[-RENDERED_KEPT:])
     return replace(theirs, uploads=uploads, **fields)
 
 

@@ -2,11 +2,18 @@
 
 A submitted render id is in the session record's ``pending_renders`` from before
 it is sent until the job completed, failed or was cancelled: never orphaned.
+
+Exporting is idempotent: a timeline is known by the fingerprint of what would be
+submitted (``fingerprint``); one the record's ``rendered`` holds as completed is
+given again (``VIDEO_READY`` with ``again``: no request, no charge), one still
+rendering is polled, not submitted twice. ``force`` renders anew on purpose.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import hashlib
+import json
+from collections.abc import Generator, Mapping
 from typing import Any
 
 from nemo_core import answers
@@ -16,13 +23,20 @@ from nemo_core.flows.calls import call
 from nemo_core.flows.context import Abort, Context, Fed, fail, read, show
 from nemo_core.message_data import fraction
 from nemo_core.policy import RENDER_POLL_CAP, keeps_pending_render, poll_interval, render_unknown
-from nemo_core.steps import ErrorClass, MessageKind, Step, Wait
+from nemo_core.session import Rendered
+from nemo_core.steps import ErrorClass, MessageKind, Show, Step, Wait
 from nemo_core.wire import Endpoints
 
-__all__ = ["cancel", "cancel_asked", "export", "poll"]
+__all__ = ["cancel", "cancel_asked", "export", "fingerprint", "poll"]
 
 
-def export(ctx: Context) -> Generator[Step, Fed, None]:
+def fingerprint(spec: Mapping[str, Any]) -> str:
+    """The same for the same job: sha256 of its canonical JSON (sorted keys, no spaces)."""
+    canonical = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def export(ctx: Context, force: bool = False) -> Generator[Step, Fed, None]:
     draft = yield from read_draft(ctx)
     problems = draft.export_problems()
     if problems:
@@ -30,9 +44,22 @@ def export(ctx: Context) -> Generator[Step, Fed, None]:
         if not draft.is_exportable:
             text += ctx.say("upload_first")
         yield from fail(text, ErrorClass.USER_INPUT)
+    spec = requests.render_job_spec(ctx, draft)
+    key = fingerprint(spec)
+    known = None if force else ctx.record.rendered.get(key)
+    if known is not None and known.done:
+        yield _again(ctx, known)
+        return
+    if known is not None and known.render_id in ctx.record.pending_renders:
+        text = ctx.say("already_rendering")
+        yield show(MessageKind.RENDER_STARTED, text, render_id=known.render_id, fraction=0.0,
+                   again=True)  # fmt: skip
+        yield from poll(ctx, known.render_id)
+        return
     render_id = _next_render_id(ctx)
-    body = requests.render_body(ctx, render_id, draft)
-    ctx.record = ctx.record.with_render(render_id)  # remembered before it is sent
+    body = requests.render_body(ctx, render_id, spec)
+    # remembered before it is sent
+    ctx.record = ctx.record.with_render(render_id).with_rendering(key, render_id)
     try:
         envelope = yield from call(ctx, lambda: requests.render(ctx, body))
     except Abort as abort:
@@ -72,7 +99,7 @@ def poll(
         job = yield from read(ctx, answers.read_render_job, envelope.data, envelope.raw)
         progress = job.progress
         if job.completed:
-            _forget(ctx, render_id)
+            ctx.record = ctx.record.without_render(render_id).with_video(render_id, job.url)
             info: dict[str, Any] = {
                 "render_id": render_id,
                 "url": job.url,
@@ -105,6 +132,15 @@ def poll(
         wait = _poll_interval(ctx)
 
 
+def _again(ctx: Context, known: Rendered) -> Show:
+    """The video of an unchanged timeline, given again: nothing is sent or charged."""
+    return show(
+        MessageKind.VIDEO_READY, ctx.say("already_rendered"), render_id=known.render_id,
+        url=known.url, download_path=Endpoints.render_download(known.render_id),
+        duration=None, size=None, again=True,
+    )  # fmt: skip
+
+
 def cancel_asked(ctx: Context) -> Generator[Step, Fed, None]:
     """The user asked to cancel: the newest pending render, if there is one."""
     if not ctx.record.pending_renders:
@@ -133,5 +169,5 @@ def _poll_interval(ctx: Context) -> float:
 
 
 def _forget(ctx: Context, render_id: str) -> None:
-    """The job is over (completed, failed or cancelled), or never existed."""
-    ctx.record = ctx.record.without_render(render_id)
+    """The job failed, was cancelled or never existed: no video, its timeline renders anew."""
+    ctx.record = ctx.record.without_render(render_id).without_video(render_id)

@@ -71,14 +71,17 @@ def chat(ctx: Context, text: str) -> Request:
     return Request("POST", Endpoints.RUN_SSE, with_accept, json=body, stream=True, idempotent=False)
 
 
-def render_body(ctx: Context, render_id: str, draft: Draft) -> dict[str, Any]:
-    """Made once per submission: a retry sends the same job (same session, same media)."""
+def render_job_spec(ctx: Context, draft: Draft) -> dict[str, Any]:
+    """What decides the video: the timeline with its media's URLs, and the output."""
     return {
-        "id": render_id,
-        "sessionId": ctx.record.session_id,
         "draft": draft.with_media_urls(ctx.record.uploads).to_json(),
         "output": {"format": "mp4", "quality": "high", "resolution": "1080p"},
     }
+
+
+def render_body(ctx: Context, render_id: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """Made once per submission: a retry sends the same job (same session, same media)."""
+    return {"id": render_id, "sessionId": ctx.record.session_id, **spec}
 
 
 def render(ctx: Context, body: dict[str, Any]) -> Request:

@@ -561,7 +561,8 @@ def test_poll_follows_a_retry_after_hint() -> None:
 def test_two_exports_use_different_ids() -> None:
     server = ScriptedServer()
     conv, _ = exported(server)
-    turn(conv, server, "export")
+    conv.export(force=True)  # unforced, an unchanged timeline is not rendered again
+    drive(conv, server)
     assert len({r["id"] for r in server.renders}) == 2
 
 

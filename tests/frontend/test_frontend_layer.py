@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import json
 import os
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from fake_backend.render.samples import write_samples
 from nemo_core.conversation import Conversation, Settings, Snapshot
 from nemo_core.drivers import AsyncDriver, SyncDriver
 from nemo_core.steps import Message, MessageKind, Send
+from nemo_core.wire import Secret
 from nemo_frontend import inputs
 from nemo_frontend.outcomes import DiskFull, ExitCode, exception_failure
 from nemo_frontend.turns import AsyncTurnRunner, TurnOutcome, TurnRunner
@@ -164,3 +166,48 @@ def test_a_full_disk_is_one_sentence_naming_the_folder(tmp_path: Path) -> None:
     assert "nemo export --resume render_42" in kept
     other = exception_failure(OSError(errno.EACCES, "Permission denied"), tmp_path)
     assert other.code == ExitCode.FAILED
+
+
+def test_a_video_gone_from_the_service_is_forgotten_and_the_next_export_renders_anew(
+    tmp_path: Path,
+) -> None:
+    """An unchanged timeline's video is given again; when its download answers 404 the
+    front-end says so, keeps no render to resume, and the core renders it anew next."""
+    draft = {
+        "d": 3000,
+        "m": {"width": 1920, "height": 1080},
+        "t": [{"tt": 0, "sg": [{"id": "v1", "start": 0, "length": 3000,
+                                "asset": {"type": "image", "src": "https://cdn.test/a.jpg"}}]}],
+    }  # fmt: skip
+    renders: list[str] = []
+    downloads = iter([200, 404, 200])
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path == "/api/render/proxy/lambda":
+            renders.append(json.loads(request.content)["id"])
+            return httpx.Response(200, json={"success": True, "data": {"status": "pending"}})
+        if path.startswith("/api/render/proxy/lambda/"):
+            done = {"status": "completed", "progress": 100, "outputUrl": "https://cdn.test/v.mp4"}
+            return httpx.Response(200, json={"success": True, "data": done})
+        if path == "/v.mp4":
+            return httpx.Response(next(downloads), content=b"\0\0\0\x18ftypmp42" * 100)
+        state = {"session_id": "s1", "state": {"draft": draft}}
+        return httpx.Response(200, json={"code": 0, "message": "ok", "data": state})
+
+    saved = Snapshot(session_id="s1", token=Secret("nmv_usr_t"), token_expires_at=4e9)
+    store = Saves(tmp_path)
+    client = httpx.Client(base_url="https://api.test", transport=httpx.MockTransport(answer))
+    with SyncDriver("https://api.test", client=client, sleep=lambda s: None) as driver:
+        runner = TurnRunner(Conversation(now=1e9, saved=saved), driver, store=store)
+        first = runner.turn(inputs.export(), target=tmp_path / "a.mp4")
+        gone = runner.turn(inputs.export(), target=tmp_path / "b.mp4")
+        anew = runner.turn(inputs.export(), target=tmp_path / "c.mp4")
+    assert first.code == ExitCode.OK and len(renders) == 2  # the third export rendered anew
+    assert gone.ready is not None and gone.ready.data["again"] is True
+    assert gone.code == ExitCode.SERVICE and gone.failure is not None
+    assert "no longer has it" in gone.failure.text and "--resume" not in gone.failure.text
+    assert runner.pending_renders == ()  # nothing kept to resume: the video is gone
+    assert anew.code == ExitCode.OK and anew.ready is not None
+    assert "again" not in anew.ready.data and anew.ready.data["render_id"] == renders[1]
+    assert (tmp_path / "c.mp4").exists() and not (tmp_path / "b.mp4").exists()

@@ -99,6 +99,20 @@ def test_a_save_keeps_what_another_command_added_meanwhile(tmp_path: Path) -> No
     assert final.session_id == "s1"
 
 
+def test_a_save_keeps_the_timelines_rendered_by_either_command(tmp_path: Path) -> None:
+    first, second = Store(tmp_path), Store(tmp_path)
+    one, two = first.load(), second.load()
+    first.save(one.with_rendering("fp-a", "render_1").with_video("render_1", "https://v/1.mp4"))
+    second.save(two.with_rendering("fp-b", "render_2"))
+    saved = Store(tmp_path).load()
+    assert saved.rendered["fp-a"].url == "https://v/1.mp4" and saved.rendered["fp-a"].done
+    assert saved.rendered["fp-b"].render_id == "render_2" and not saved.rendered["fp-b"].done
+    # what a command forgot (a gone video) stays forgotten; the other's entry stays
+    third = Store(tmp_path)
+    third.save(third.load().without_video("render_1"))
+    assert list(Store(tmp_path).load().rendered) == ["fp-b"]
+
+
 # -- damaged files ------------------------------------------------------------------------
 
 GOOD = {
