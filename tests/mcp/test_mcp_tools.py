@@ -6,9 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import av
-import pytest
-
-from tests.mcp.conftest import Progress, dead_api, nemo_mcp, structured
+from mcp_client import Progress, dead_api, nemo_mcp, structured
 
 TOOLS = {
     "upload",
