@@ -300,7 +300,8 @@ class Toolkit:
             return rendering and float(message.data.get("fraction") or 0) < 1.0
 
         watching = self._pending(render_id)
-        outcome = await self._turn(inputs.resume(render_id), until=answered, watching=watching)
+        start = inputs.resume(watching[-1] if watching else None)
+        outcome = await self._turn(start, until=answered, watching=watching)
         if outcome.ready is not None and not outcome.code:
             video = self._video(outcome)
             return results.RenderState(
@@ -324,10 +325,9 @@ class Toolkit:
     ) -> results.Video:
         """Poll the render until the video is ready (downloaded to ``output``, if given)."""
         target = self._target(output) if output else None
-        watching = self._pending(render_id)
-        outcome = await self._turn(
-            inputs.resume(render_id), target=target, listen=listen, watching=watching
-        )
+        watching = self._pending(render_id)  # a render kept after a wait is pending here too
+        start = inputs.resume(watching[-1] if watching else None)
+        outcome = await self._turn(start, target=target, listen=listen, watching=watching)
         return self._video(self._ok(outcome))
 
     async def download(

@@ -3,10 +3,14 @@ video with progress, errors as tool errors, the token never shown."""
 
 from __future__ import annotations
 
+import base64
+import io
+import json
 from pathlib import Path
 
 import av
 from mcp_client import Progress, dead_api, nemo_mcp, structured
+from PIL import Image
 
 TOOLS = {
     "upload",
@@ -104,3 +108,31 @@ async def test_the_token_never_appears_in_a_result(
     assert said[-1].is_error
     for result in said:
         assert secret not in result.model_dump_json()
+
+
+async def test_step_by_step_with_the_timeline_and_its_contact_sheet(
+    env: dict[str, str], served: str, photos: list[Path], tmp_path: Path
+) -> None:
+    target = tmp_path / "steps.mp4"
+    async with nemo_mcp(env, "--api", served) as session:
+        uploaded = await session.call_tool("upload", {"paths": [str(p) for p in photos]})
+        assert sorted(structured(uploaded)["files"]) == ["item0.jpg", "item1.jpg"]
+        chat = await session.call_tool("chat", {"message": "make a 3 second video"})
+        assert not chat.is_error and structured(chat)["reply"], chat
+        timeline = await session.read_resource("nemo://timeline")
+        sheet = await session.read_resource("nemo://timeline/contact-sheet.png")
+        started = structured(await session.call_tool("export", {}))
+        state = structured(await session.call_tool("render_status", {}))
+        ready = await session.call_tool("wait_for_render", {})
+        saved = await session.call_tool("download", {"output": str(target)})
+        again = await session.call_tool("download", {"output": str(tmp_path / "again.mp4")})
+    draft = json.loads(timeline.contents[0].text)  # type: ignore[union-attr]
+    assert draft["t"]  # the tracks, as the service keeps them
+    png = base64.b64decode(sheet.contents[0].blob)  # type: ignore[union-attr]
+    assert png.startswith(b"\x89PNG") and Image.open(io.BytesIO(png)).width > 100
+    assert state["render_id"] == started["render_id"] and state["state"] in ("rendering", "ready")
+    assert not ready.is_error, ready
+    assert structured(ready)["render_id"] == started["render_id"]
+    assert structured(ready).get("path") is None  # waited, not saved: `download` saves it
+    assert structured(saved)["path"] == str(target) and target.stat().st_size > 1000
+    assert structured(again)["render_id"] == started["render_id"]  # saved again, not rendered
