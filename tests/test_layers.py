@@ -40,7 +40,9 @@ def test_the_renderer_s_public_names_are_its_package_s() -> None:
 
 
 def test_the_client_packages_are_forbidden_to_the_fake_and_ours_to_the_core() -> None:
-    client = {"nemo_core", "nemo_cli", "nemo_studio", "cassettes", "nemo_frontend", "harness"}
+    client = {
+        "nemo_core", "nemo_cli", "nemo_mcp", "nemo_studio", "cassettes", "nemo_frontend", "harness"
+    }  # fmt: skip
     contracts = _contracts()
     assert set(contracts["fake"]["forbidden_modules"]) == client
     assert set(contracts["core"]["forbidden_modules"]) == client - {"nemo_core"} | {"fake_backend"}

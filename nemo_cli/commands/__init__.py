@@ -18,6 +18,7 @@ from nemo_cli.commands import (
     demo,
     export,
     make,
+    mcp,
     serve,
     status,
     studio,
@@ -48,5 +49,6 @@ COMMANDS: tuple[Command, ...] = (
     batch,
     serve,
     studio,
+    mcp,
 )
 BY_NAME: dict[str, Command] = {command.NAME: command for command in COMMANDS}

@@ -36,7 +36,7 @@ def test_every_command_is_a_module_in_the_registry_in_help_order() -> None:
     assert subcommands() == [command.NAME for command in COMMANDS]
     assert subcommands() == [
         "make", "demo", "chat", "upload", "status", "credits", "export", "batch", "serve",
-        "studio",
+        "studio", "mcp",
     ]  # fmt: skip
     for command in COMMANDS:
         assert Path(command.__file__).stem == command.NAME  # type: ignore[attr-defined]

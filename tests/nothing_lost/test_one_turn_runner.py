@@ -135,3 +135,31 @@ def test_the_fault_matrix_runs_its_cells_on_the_runner(spy: Spy, photo: Path) ->
     outcome = run_cell("state", "500", [photo])
     assert outcome.passed, outcome.problems
     assert spy.turns == {"sync": 4} and spy.loose == []  # upload, chat, export, credits
+
+
+def test_the_mcp_server_runs_its_tools_on_the_runner(
+    spy: Spy, home: Path, api: str, photo: Path, tmp_path: Path
+) -> None:
+    from mcp import Client
+
+    from nemo_cli.backend import open_backend
+    from nemo_mcp.server import build_server
+    from nemo_mcp.toolkit import Toolkit
+
+    target = tmp_path / "mcp.mp4"
+    arguments = {"files": [str(photo)], "prompt": "make a 3 second video", "output": str(target)}
+
+    async def scenario() -> bool:
+        toolkit = Toolkit(open_backend(api, home), home)
+        try:
+            async with Client(build_server(toolkit)) as client:
+                made = await client.call_tool("make_video", arguments)
+                credits = await client.call_tool("credits", {})
+                return bool(made.is_error or credits.is_error)
+        finally:
+            await toolkit.aclose()
+
+    assert asyncio.run(scenario()) is False
+    assert target.stat().st_size > 1000
+    # upload, chat, export (make_video), then credits: all on the async runner
+    assert spy.turns == {"async": 4} and spy.loose == []
