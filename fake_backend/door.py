@@ -17,6 +17,7 @@ import asyncio
 import json
 from typing import Any
 
+import h11
 import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -124,6 +125,7 @@ class _HeaderDeadline(H11Protocol):
     """uvicorn's HTTP/1.1 protocol, closing connections whose headers never finish."""
 
     header_timeout_s = 10.0
+    json_errors = True  # a malformed request (e.g. a bad Content-Length) answered in the envelope
     _deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -146,6 +148,24 @@ class _HeaderDeadline(H11Protocol):
         self._disarm()
         super().connection_lost(exc)
 
+    def send_400_response(self, msg: str) -> None:
+        if not self.json_errors:
+            super().send_400_response(msg)
+            return
+        body = json.dumps({"code": 400, "message": msg, "data": None}).encode()
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+        ]
+        for event in (
+            h11.Response(status_code=400, headers=headers, reason=b"Bad Request"),
+            h11.Data(data=body),
+            h11.EndOfMessage(),
+        ):
+            self.transport.write(self.conn.send(event) or b"")
+        self.transport.close()
+
     def _arm(self) -> None:
         self._disarm()
         self._deadline = self.loop.call_later(self.header_timeout_s, self._expire)
@@ -165,8 +185,11 @@ def server_config(app: Any, **options: Any) -> uvicorn.Config:
     """uvicorn's settings for ``app`` with the door's timeouts (the app's own limits)."""
     fake = getattr(getattr(app, "state", None), "fake", None)
     limits: Limits = fake.config.limits if fake is not None else Limits()
+    json_errors = fake.profile.json_errors if fake is not None else True
     protocol = type(
-        "HeaderDeadline", (_HeaderDeadline,), {"header_timeout_s": limits.header_timeout_s}
+        "HeaderDeadline",
+        (_HeaderDeadline,),
+        {"header_timeout_s": limits.header_timeout_s, "json_errors": json_errors},
     )
     return uvicorn.Config(
         app,

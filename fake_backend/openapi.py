@@ -78,8 +78,8 @@ SCHEMAS: dict[str, Any] = {
             "code": {
                 "description": "1001 token expired or invalid; 1002 session not found; "
                 "2001 out of credits; 4001 unsupported file type; 4002 file too large; "
-                "[fake] 400, 402, 408, 413, 429 repeat the HTTP status",
-                "enum": [400, 402, 408, 413, 429, 1001, 1002, 2001, 4001, 4002],
+                "[fake] 400, 402, 403, 404, 405, 408, 413, 429 repeat the HTTP status",
+                "enum": [400, 402, 403, 404, 405, 408, 413, 429, 1001, 1002, 2001, 4001, 4002],
             },
             "message": STRING,
             "data": {"type": "null"},
@@ -284,6 +284,7 @@ UNAUTHORIZED = _answer("1001: token expired or invalid (get a new one, retry onc
 NO_SESSION = _answer("1002: session not found (create one, retry once)", ref("Error"))
 TOO_LARGE = _answer("[fake] the body is over the limit (counted as it arrives)", ref("Error"))
 SLOW = _answer("[fake] the body stopped arriving", ref("Error"))
+NOT_YOURS = _answer("[fake] the path names another user's id", ref("Error"))
 BAD_BODY = _answer("[fake] the body is not a JSON object", ref("Error"))
 RATE = {
     **_answer("rate limited: wait `Retry-After` seconds, retry once", ref("Error")),
@@ -312,6 +313,12 @@ def _path_param(name: str, example: str, description: str = "") -> dict[str, Any
 
 
 SESSION_PARAM = _path_param("session_id", SESSION_ID, "a numeric string")
+USER_PARAM = _path_param(
+    "user_id",
+    "me",
+    "`me`, or the user's own id (older skills, nemo-generate); another user's id: 403. "
+    "[profile classic] only `me` (any other: a plain-text 404)",
+)
 JOB_PARAM = _path_param("job_id", "render_1767225600", "the id given at submit")
 
 
@@ -409,13 +416,13 @@ PATHS: dict[str, Any] = {
             ),
         }
     },
-    f"/api/upload-video/{APP}/me/{{session_id}}": {
+    f"/api/upload-video/{APP}/{{user_id}}/{{session_id}}": {
         "post": {
             "operationId": "upload",
             "summary": "Upload files (multipart `files`) or URLs; mp4 mov avi webm mkv jpg png "
             "gif webp mp3 wav m4a aac, up to 500 MB",
             "security": BEARER,
-            "parameters": [SESSION_PARAM],
+            "parameters": [USER_PARAM, SESSION_PARAM],
             "requestBody": {
                 "required": True,
                 "content": {
@@ -444,6 +451,7 @@ PATHS: dict[str, Any] = {
                         "content": _json({"oneOf": [ref("Upload"), ref("Error")]}),
                     },
                     "401": UNAUTHORIZED,
+                    "403": NOT_YOURS,
                     "404": NO_SESSION,
                 }
             ),
@@ -457,15 +465,16 @@ PATHS: dict[str, Any] = {
             "responses": {"200": _answer("the balance", ref("Credits")), "401": UNAUTHORIZED},
         }
     },
-    f"/api/state/{APP}/me/{{session_id}}/latest": {
+    f"/api/state/{APP}/{{user_id}}/{{session_id}}/latest": {
         "get": {
             "operationId": "state",
             "summary": "The session's state: uploads, draft, canvas",
             "security": BEARER,
-            "parameters": [SESSION_PARAM],
+            "parameters": [USER_PARAM, SESSION_PARAM],
             "responses": {
                 "200": _answer("the state", ref("State")),
                 "401": UNAUTHORIZED,
+                "403": NOT_YOURS,
                 "404": NO_SESSION,
             },
         }

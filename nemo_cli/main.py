@@ -199,6 +199,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--data", type=Path, default=None, help="folder for the database and files")
     serve.add_argument("--preview", action="store_true", help="render 640x360 previews (fast)")
+    serve.add_argument(
+        "--profile",
+        default="vendor",
+        help="vendor (the vendor's current skill text) or classic (docs/profiles.md)",
+    )
     _executor_option(serve)
 
     studio = command("studio", "make videos in a web page: a local studio for your browser")
@@ -800,7 +805,13 @@ def serve(args: argparse.Namespace, output: Output) -> int:
         render_poll_hint=None if args.realistic else 0.5,
         preview_renders=args.preview,
         adopt_orphans=True,  # finish what a stopped or killed server left
+        profile=args.profile,
     )
+    try:
+        config.behaviour()
+    except ValueError as exc:
+        output.error(f"--profile: {exc}.")
+        return ExitCode.USAGE
     if getattr(args, "replay", None):
         from cassettes import Cassette
         from cassettes.server import create_replay_app

@@ -8,6 +8,7 @@ from starlette.responses import Response
 from fake_backend.answers import (
     endpoint,
     ok,
+    path_owner,
     session_of,
     user_of,
     variant,
@@ -31,6 +32,7 @@ async def credits(request: Request, fake: Fake, fault: Fault | None) -> Response
 @endpoint("state")
 async def state(request: Request, fake: Fake, fault: Fault | None) -> Response:
     user = user_of(request, fake)
+    path_owner(request, fake, user)
     session = session_of(fake, user, request.path_params["session_id"])
     draft = session["draft"]
     meta = draft.get("m") or {}

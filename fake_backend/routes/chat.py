@@ -21,6 +21,7 @@ from fake_backend.answers import (
     user_of,
 )
 from fake_backend.faults import Fault
+from fake_backend.profiles import HEARTBEAT_FORMS
 from fake_backend.state import Fake
 
 
@@ -100,12 +101,15 @@ async def _stream(
     config = fake.config
     action = fault.action if fault else None
     waited = 0.0
+    forms = fake.profile.heartbeats
+    beats = 0
     while waited < delay:  # the agent is working: heartbeats, as the gateway sends
         step = min(config.heartbeat_every, delay - waited)
         await fake.clock.sleep(step)
         waited += step
-        if waited < delay:
-            yield b": ping\n\n"
+        if waited < delay and forms:  # the profile's forms in turn, one per interval
+            yield HEARTBEAT_FORMS[forms[beats % len(forms)]]
+            beats += 1
     if fault is not None and action in ("drop_after", "error_event", "hang"):
         config.faults.note("run_sse", fault)  # each ends the stream below, whatever comes first
     for index, event in enumerate(events):

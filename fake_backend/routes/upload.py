@@ -16,6 +16,7 @@ from fake_backend.answers import (
     failure,
     json_body,
     ok,
+    path_owner,
     session_of,
     user_of,
     variant,
@@ -27,6 +28,7 @@ from fake_backend.state import Fake
 @endpoint("upload")
 async def upload(request: Request, fake: Fake, fault: Fault | None) -> Response:
     user = user_of(request, fake)
+    path_owner(request, fake, user)
     session = session_of(fake, user, request.path_params["session_id"])
     limit = fake.config.max_upload_bytes
     declared = int(request.headers.get("content-length") or 0)

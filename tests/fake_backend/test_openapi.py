@@ -64,6 +64,7 @@ class Walker:
         self.client = client
         self.checker = checker
         self.token = ""
+        self.user_id = ""
         self.values: dict[str, str] = {}
 
     def send(
@@ -110,6 +111,7 @@ def walker() -> Any:
 def test_the_documented_sequence_conforms(walker: Walker) -> None:
     answer, body = walker.send("anonymousToken")
     walker.token = body["data"]["token"]
+    walker.user_id = body["data"]["user_id"]
     _, body = walker.send("createSession", body=example_body(op("createSession")[2]))
     session = body["data"]["session_id"]
     walker.values["session_id"] = session
@@ -127,11 +129,11 @@ def test_the_documented_sequence_conforms(walker: Walker) -> None:
     _, body = walker.send("renderSubmit", body=render)
     walker.values["job_id"] = job = body["data"]["id"]
     for _ in range(200):
-        _, body = walker.send("renderPoll")
-        if body["data"]["status"] == "completed":
+        _, body = walker.send("renderPoll")  # answer (b), profile vendor's
+        if body["status"] == "completed":
             break
-    assert body["data"]["outputUrl"]
-    walker.send("renderPoll", headers={"X-Fake-Fault": "poll_form_b"})  # answer (b)
+    assert body["output"]["url"] and body["progress"] == 100
+    walker.send("renderPoll", headers={"X-Fake-Fault": "poll_form_b"})  # answer (b) forced
     walker.send("renderDownload")
     walker.send("media", key=media_url.path.split("/")[2], name=media_url.path.split("/")[3])
     walker.send("renderCancel")
@@ -149,6 +151,9 @@ def test_the_documented_sequence_conforms(walker: Walker) -> None:
             walker.send(operation["operationId"], raw=b"{" + b" " * 20000 + b"}")  # 413
     for operation_id in ("state", "upload"):
         walker.send(operation_id, session_id="404")
+    walker.send("state", user_id=walker.user_id)  # the user's own id, as older skills write
+    walker.send("state", user_id="anon_someone_else")  # 403
+    walker.send("upload", user_id="anon_someone_else", body=example_body(op("upload")[2]))
     walker.send("claimToken", body={"session_id": "404"})
     walker.send("runSse", body=chat | {"session_id": "404"})  # ADK's 404
     walker.send("runSse", body=chat | {"new_message": {"parts": []}})  # 422
