@@ -271,11 +271,16 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "properties": {"task_name": STRING, "language": STRING},
     },
-    "UrlUpload": _obj(
-        ["urls"],
-        urls={"type": "array", "minItems": 1, "items": STRING},
-        source_type={"const": "url"},
-    ),
+    "UrlUpload": {
+        **_obj(
+            ["urls"],
+            urls={"type": "array", "minItems": 1, "items": STRING},
+            source_type={"const": "url"},
+        ),
+        "description": "Each URL keeps its file name and type (another type: 4001). [fake] "
+        "nothing is fetched but from hosts the server allows (loopback in tests); the rest "
+        "are stand-ins of that type. [profile classic] a picture named `<name>.jpg`.",
+    },
     "Health": _obj(["ok"], ok={"const": True}),
     "MediaMissing": _obj(["error"], error=STRING),
 }

@@ -168,7 +168,7 @@ def test_upload_by_url_refuses_private_and_non_http(url: str) -> None:
 
 
 def test_upload_by_url_gives_a_stand_in_picture() -> None:
-    with serve() as (_, client):
+    with serve(FakeConfig(real_renders=False, profile="classic")) as (_, client):
         user = User(client)
         user.new_session()
         answer = client.post(
