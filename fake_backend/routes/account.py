@@ -14,6 +14,7 @@ from fake_backend.answers import (
     variant,
 )
 from fake_backend.faults import Fault
+from fake_backend.routes.generated import listed
 from fake_backend.routes.upload import file_info
 from fake_backend.state import Fake
 
@@ -51,7 +52,7 @@ async def state(request: Request, fake: Fake, fault: Fault | None) -> Response:
                 "aspect_ratio": meta.get("aspect", "16:9"),
             },
             "video_analyses": {},
-            "generated_media": session["generated_media"],
+            "generated_media": [listed(r, base) for r in session["generated_media"]],
         },
     }
     return ok(data, variant=variant(fault))

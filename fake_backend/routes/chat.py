@@ -22,6 +22,7 @@ from fake_backend.answers import (
 )
 from fake_backend.faults import Fault
 from fake_backend.profiles import HEARTBEAT_FORMS
+from fake_backend.routes.generated import materialize
 from fake_backend.state import Fake
 
 
@@ -67,6 +68,12 @@ async def run_sse(request: Request, fake: Fake, fault: Fault | None) -> Response
         s["draft"] = reply.draft
 
     if reply.edited:  # committed now: the agent works whether or not the client listens
+        base = str(request.base_url).rstrip("/")
+        generated = await materialize(fake, user, reply.draft, base)
+        if generated:
+            fake.store.update(
+                "session", session_id, lambda s: s["generated_media"].extend(generated)
+            )
         fake.store.update("session", session_id, commit)
         fake.store.update(
             "user", user["id"], lambda u: u.update(available=u["available"] - fake.config.chat_cost)

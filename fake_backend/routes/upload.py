@@ -101,7 +101,7 @@ async def _receive_files(
                 file_type = media.check(name, part.size or 0, head, limit)
             except media.UploadRefused as refused:
                 raise failure(refused.code, refused.message, 200) from None
-            record = _new_upload(fake, user, name, file_type)
+            record = new_upload(fake, user, name, file_type)
             with Path(record["path"]).open("wb") as out:
                 await asyncio.to_thread(shutil.copyfileobj, part.file, out, 1 << 20)
             try:  # decoded at the door: a damaged file is refused now, not at render time
@@ -109,7 +109,7 @@ async def _receive_files(
             except media.UploadRefused as refused:
                 shutil.rmtree(Path(record["path"]).parent, ignore_errors=True)
                 raise failure(refused.code, refused.message, 200) from None
-            stored.append(_finish_upload(record))
+            stored.append(finish_upload(record))
         return stored
     finally:
         await form.close()
@@ -134,7 +134,7 @@ async def _receive_urls(request: Request, fake: Fake, user: dict[str, Any]) -> l
         except media.UploadRefused as refused:
             raise failure(refused.code, refused.message, 200) from None
         record["source_url"] = url
-        stored.append(_finish_upload(record))
+        stored.append(finish_upload(record))
     return stored
 
 
@@ -142,7 +142,7 @@ async def _placeholder(fake: Fake, user: dict[str, Any], name: str) -> dict[str,
     """Profile classic: a picture named after the URL stands in for any URL."""
     if not name.lower().endswith((".jpg", ".jpeg", ".png", ".webp")):
         name += ".jpg"
-    record = _new_upload(fake, user, name, "image")
+    record = new_upload(fake, user, name, "image")
     await asyncio.to_thread(media.placeholder_image, Path(record["path"]), name)
     return record
 
@@ -157,7 +157,7 @@ def _type_by_name(name: str) -> str:
 
 async def _standin(fake: Fake, user: dict[str, Any], name: str) -> dict[str, Any]:
     """The URL's name and type kept; the bytes drawn (the fake reaches no network)."""
-    record = _new_upload(fake, user, name, _type_by_name(name))
+    record = new_upload(fake, user, name, _type_by_name(name))
     await asyncio.to_thread(write_standin, Path(record["path"]), name)
     return record
 
@@ -167,7 +167,7 @@ async def _fetched(fake: Fake, user: dict[str, Any], url: str, name: str) -> dic
     checked like an uploaded file: no redirects, no proxies, at most the upload limit."""
     _type_by_name(name)
     limit = fake.config.max_upload_bytes
-    record = _new_upload(fake, user, name, "")
+    record = new_upload(fake, user, name, "")
     path = Path(record["path"])
     try:
         async with (
@@ -202,7 +202,7 @@ async def _fetched(fake: Fake, user: dict[str, Any], url: str, name: str) -> dic
     return record
 
 
-def _new_upload(fake: Fake, user: dict[str, Any], name: str, file_type: str) -> dict[str, Any]:
+def new_upload(fake: Fake, user: dict[str, Any], name: str, file_type: str) -> dict[str, Any]:
     upload_id = ids.upload_id()
     folder = fake.uploads / upload_id
     folder.mkdir()
@@ -217,7 +217,7 @@ def _new_upload(fake: Fake, user: dict[str, Any], name: str, file_type: str) -> 
     }
 
 
-def _finish_upload(record: dict[str, Any]) -> dict[str, Any]:
+def finish_upload(record: dict[str, Any]) -> dict[str, Any]:
     path = Path(record["path"])
     record["probe"] = media.probe(path, record["file_type"]).as_json()
     record["alpha"] = record["file_type"] == "image" and media.has_alpha(path)
