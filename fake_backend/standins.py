@@ -17,7 +17,8 @@ from fake_backend.formats import FORMATS
 
 __all__ = ["write_standin"]
 
-SIZE = (640, 360)
+PICTURE_SIZE = (1600, 1000)  # as the classic profile's stand-in picture (cassettes keep it)
+CLIP_SIZE = (640, 360)  # small: a clip is encoded on the spot
 SECONDS = 2
 RATE = 10  # frames per second of a stand-in clip
 SAMPLE_RATE = 44100
@@ -45,7 +46,7 @@ def write_standin(path: Path, label: str) -> str:
     extension = path.suffix.lower().lstrip(".")
     kind = FORMATS[extension]
     if kind == "image":
-        _picture(label).save(path, _PICTURE_FORMAT[extension])
+        _picture(label, PICTURE_SIZE).save(path, _PICTURE_FORMAT[extension])
     elif kind == "video":
         _clip(path, label, *_VIDEO[extension])
     else:
@@ -53,16 +54,16 @@ def write_standin(path: Path, label: str) -> str:
     return kind
 
 
-def _picture(label: str) -> Any:
+def _picture(label: str, size: tuple[int, int]) -> Any:
     from PIL import Image, ImageDraw, ImageFont
 
-    width, height = SIZE
-    image = Image.new("RGB", SIZE, (46, 52, 64))
+    width, height = size
+    image = Image.new("RGB", size, (46, 52, 64))
     draw = ImageDraw.Draw(image)
     for y in range(0, height, 8):  # a soft gradient, so it reads as a picture
         shade = 46 + y // 10
         draw.rectangle((0, y, width, y + 8), fill=(shade, shade + 6, shade + 18))
-    font = ImageFont.load_default(size=36)
+    font = ImageFont.load_default(size=height // 10)
     draw.text((width // 2, height // 2), label[:40], fill=(236, 239, 244), font=font, anchor="mm")
     return image
 
@@ -71,11 +72,11 @@ def _clip(path: Path, label: str, container_format: str, codec: str) -> None:
     import av
     import numpy as np
 
-    pixels = np.asarray(_picture(label))
+    pixels = np.asarray(_picture(label, CLIP_SIZE))
     container: Any  # PyAV's stubs type streams as a union of every kind
     with av.open(str(path), "w", format=container_format) as container:
         stream = container.add_stream(codec, rate=RATE)
-        stream.width, stream.height = SIZE
+        stream.width, stream.height = CLIP_SIZE
         stream.pix_fmt = "yuv420p"
         for index in range(SECONDS * RATE):
             moved = np.roll(pixels, index * 8, axis=1)  # a slow pan: frames that differ

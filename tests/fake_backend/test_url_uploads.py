@@ -73,7 +73,7 @@ def test_a_url_keeps_its_file_name_and_type() -> None:
             ("logo.png", "image"),
             ("song.mp3", "audio"),
         ]
-        assert files[0]["duration"] == 2.0 and files[1]["width"] == 640
+        assert files[0]["duration"] == 2.0 and files[1]["width"] == 1600
         video = client.get(files[0]["cdn_url"])
         assert video.content[:4] == b"\x1a\x45\xdf\xa3"  # a WebM file, as named
         names = [v["filename"] for v in user.state()["data"]["state"]["video_infos"]]
