@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 
 from fake_backend.faults import Fault, FaultSpecError
 from fake_backend.state import Fake
@@ -148,6 +148,18 @@ def user_of(request: Request, fake: Fake) -> dict[str, Any]:
         )
         user = topped or user
     return user
+
+
+def path_owner(request: Request, fake: Fake, user: dict[str, Any]) -> None:
+    """The ``{user_id}`` of an upload or state path: ``me``, or (profile ``vendor``) the
+    user's own id, as older skills and nemo-generate write it; another user's id is 403."""
+    named = request.path_params.get("user_id", "me")
+    if named == "me":
+        return
+    if not fake.profile.user_id_paths:  # classic: only the `me` route existed
+        raise Refusal(PlainTextResponse("Not Found", status_code=404))
+    if named != user["id"]:
+        raise failure(403, "The path names another user: use `me` or your own user id", 403)
 
 
 def session_of(fake: Fake, user: dict[str, Any], session_id: str) -> dict[str, Any]:

@@ -19,9 +19,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from fake_backend.config import FakeConfig
@@ -44,6 +45,17 @@ async def health(request: Request) -> Response:
 async def openapi(request: Request) -> Response:
     """The wire as an OpenAPI 3.1 document (the file kept in the repository)."""
     return FileResponse(OPENAPI, media_type="application/json")
+
+
+async def not_routed(request: Request, exc: Exception) -> Response:
+    """An unknown path or method: the envelope in profile ``vendor`` (a client reads
+    every error the same way), Starlette's plain text in ``classic``."""
+    assert isinstance(exc, HTTPException)
+    fake: Fake = request.app.state.fake
+    if not fake.profile.json_errors:
+        return PlainTextResponse(exc.detail, status_code=exc.status_code, headers=exc.headers)
+    body = {"code": exc.status_code, "message": exc.detail, "data": None}
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
 # operationId in openapi.py -> its handler; the paths and methods come from the document
@@ -91,6 +103,11 @@ def create_app(config: FakeConfig | None = None) -> Starlette:
     door = Middleware(
         BodyLimit, limits=fake.config.limits, upload_bytes=fake.config.max_upload_bytes
     )
-    app = Starlette(routes=routes, middleware=[door], lifespan=lifespan)
+    app = Starlette(
+        routes=routes,
+        middleware=[door],
+        lifespan=lifespan,
+        exception_handlers={HTTPException: not_routed},
+    )
     app.state.fake = fake
     return app

@@ -124,6 +124,7 @@ class _HeaderDeadline(H11Protocol):
     """uvicorn's HTTP/1.1 protocol, closing connections whose headers never finish."""
 
     header_timeout_s = 10.0
+    json_errors = True  # a malformed request (e.g. a bad Content-Length) answered in the envelope
     _deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -146,6 +147,18 @@ class _HeaderDeadline(H11Protocol):
         self._disarm()
         super().connection_lost(exc)
 
+    def send_400_response(self, msg: str) -> None:
+        if not self.json_errors:
+            super().send_400_response(msg)
+            return
+        body = json.dumps({"code": 400, "message": msg, "data": None}).encode()
+        head = (  # written whole: the connection closes right after, h11's state is moot
+            "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\n"
+            f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
+        )
+        self.transport.write(head.encode() + body)
+        self.transport.close()
+
     def _arm(self) -> None:
         self._disarm()
         self._deadline = self.loop.call_later(self.header_timeout_s, self._expire)
@@ -165,8 +178,11 @@ def server_config(app: Any, **options: Any) -> uvicorn.Config:
     """uvicorn's settings for ``app`` with the door's timeouts (the app's own limits)."""
     fake = getattr(getattr(app, "state", None), "fake", None)
     limits: Limits = fake.config.limits if fake is not None else Limits()
+    json_errors = fake.profile.json_errors if fake is not None else True
     protocol = type(
-        "HeaderDeadline", (_HeaderDeadline,), {"header_timeout_s": limits.header_timeout_s}
+        "HeaderDeadline",
+        (_HeaderDeadline,),
+        {"header_timeout_s": limits.header_timeout_s, "json_errors": json_errors},
     )
     return uvicorn.Config(
         app,

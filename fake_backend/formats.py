@@ -96,11 +96,9 @@ def file_type(name: str, size: int, head: bytes) -> str:
     """``video``, ``image`` or ``audio`` for a file whose name and bytes agree on a
     format the service takes; else :class:`FormatRefused`. (The size limit is the
     caller's: the fake's limit is a setting.)"""
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    kind = type_of_name(name)
+    extension = name.rsplit(".", 1)[-1].lower()
     accepted = ", ".join(e for e in FORMATS if e != "jpeg")
-    if extension not in FORMATS:
-        what = f".{extension} files" if extension else "files without an extension"
-        raise FormatRefused(f"{name}: {what} are not supported. Accepted formats: {accepted}.")
     if size == 0:
         raise FormatRefused(f"{name} is empty.")
     if ("jpg" if extension == "jpeg" else extension) not in recognised(head[:HEAD_BYTES]):
@@ -108,4 +106,15 @@ def file_type(name: str, size: int, head: bytes) -> str:
             f"{name} does not look like a .{extension} file (its content says otherwise). "
             f"Accepted formats: {accepted}."
         )
+    return kind
+
+
+def type_of_name(name: str) -> str:
+    """``video``, ``image`` or ``audio`` by the name's extension alone (a URL's, before any
+    byte is seen); :class:`FormatRefused` for a format the service does not take."""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in FORMATS:
+        accepted = ", ".join(e for e in FORMATS if e != "jpeg")
+        what = f".{extension} files" if extension else "files without an extension"
+        raise FormatRefused(f"{name}: {what} are not supported. Accepted formats: {accepted}.")
     return FORMATS[extension]

@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fake_backend import ids
+from fake_backend.agent.edits import SANDBOX
 from fake_backend.clock import Clock
 from fake_backend.executor import Encode, Encoded, Executor, ThreadExecutor
 from fake_backend.leases import Leases, new_holder
@@ -58,8 +59,10 @@ class RenderJobs:
         executor: Executor | None = None,
         lease_ttl: float = 10.0,
         adopt_orphans: bool = False,
+        sandbox_paths: bool = False,
     ) -> None:
         self.store = store
+        self.sandbox_paths = sandbox_paths
         self.clock = clock
         self.folder = folder
         self.preview = preview
@@ -251,16 +254,27 @@ class RenderJobs:
             for _, upload in self.store.owned("upload", job["user_id"])
         }
         found: dict[str, str] = {}
+        sandbox = self._sandbox(job) if self.sandbox_paths else {}
         for segment in Draft.read(job["draft"]).segments():
             src = segment.asset.get("src")
             if not src or segment.kind == "text":
                 continue
-            path = owned.get(urlsplit(str(src)).path)
+            path = owned.get(urlsplit(str(src)).path) or sandbox.get(str(src))
             if path is None:
                 name = segment.asset.get("name") or src
                 raise RuntimeError(f"{name}: {src} is not a media URL of this account")
             found[str(src)] = path
         return found
+
+    def _sandbox(self, job: dict[str, Any]) -> dict[str, str]:
+        """``/workspace/uploads/<name>`` (where the agent sees uploads) -> the session's
+        upload of that name, the latest if two share it: the state's draft renders as is."""
+        session = self.store.get("session", job["session_id"]) or {}
+        return {
+            f"{SANDBOX}/{upload['filename']}": str(upload["path"])
+            for upload in session.get("uploads", [])
+            if upload.get("user_id") == job["user_id"]
+        }
 
     # -- what a poll sees ------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from fake_backend.formats import FormatRefused, file_type
 from fake_backend.timeline import BeatGrid
@@ -184,12 +184,32 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def check_url(url: str) -> str:
-    """A URL the fake may reference: http(s) to a public host, else ``UploadRefused``."""
+LOOPBACK = "loopback"  # in a fetch list: 127.0.0.0/8, ::1 and localhost
+
+
+def fetch_allowed(host: str, hosts: tuple[str, ...]) -> bool:
+    """Whether URL uploads from ``host`` are fetched for real (``FakeConfig.fetch_url_hosts``)."""
+    if host.lower() in (h.lower() for h in hosts):
+        return True
+    if LOOPBACK not in hosts:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(url: str, fetch_hosts: tuple[str, ...] = ()) -> str:
+    """A URL the fake may reference: http(s) to a public host or to one it may fetch
+    from, else ``UploadRefused``; the URL's file name."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UploadRefused(4001, f"{url[:100]}: only http(s) URLs can be uploaded.")
     host = parts.hostname
+    if fetch_allowed(host, fetch_hosts):
+        return safe_filename(unquote(parts.path) or "download")
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
@@ -198,7 +218,7 @@ def check_url(url: str) -> str:
     else:
         if not address.is_global:
             raise UploadRefused(4001, f"{host}: private addresses cannot be fetched.")
-    name = safe_filename(parts.path or "download")
+    name = safe_filename(unquote(parts.path) or "download")
     return name
 
 

@@ -16,6 +16,7 @@ import sys
 from typing import Any
 
 from fake_backend.limits import Limits
+from fake_backend.profiles import PROFILES
 
 _LIMITS = Limits()
 APP = "nemo_agent"
@@ -78,8 +79,8 @@ SCHEMAS: dict[str, Any] = {
             "code": {
                 "description": "1001 token expired or invalid; 1002 session not found; "
                 "2001 out of credits; 4001 unsupported file type; 4002 file too large; "
-                "[fake] 400, 402, 408, 413, 429 repeat the HTTP status",
-                "enum": [400, 402, 408, 413, 429, 1001, 1002, 2001, 4001, 4002],
+                "[fake] 400, 402, 403, 404, 405, 408, 413, 429 repeat the HTTP status",
+                "enum": [400, 402, 403, 404, 405, 408, 413, 429, 1001, 1002, 2001, 4001, 4002],
             },
             "message": STRING,
             "data": {"type": "null"},
@@ -229,7 +230,8 @@ SCHEMAS: dict[str, Any] = {
                 warnings={"type": "array", "items": STRING},
                 error=STRING,
             ),
-            "description": "Poll answer (a); `outputUrl` once completed, `error` once failed.",
+            "description": "Poll answer (a) ([profile classic]); `outputUrl` once "
+            "completed, `error` once failed.",
         }
     ),
     "RenderJobB": {
@@ -244,9 +246,17 @@ SCHEMAS: dict[str, Any] = {
                 duration={"type": ["number", "null"]},
                 size={"type": ["integer", "null"]},
             ),
+            queue_position={
+                "type": "integer",
+                "minimum": 0,
+                "description": "[fake] jobs ahead of this one in the fair queue",
+            },
+            warnings={"type": "array", "items": STRING},
             error=STRING,
         ),
-        "description": "Poll answer (b), without an envelope (the fault `poll_form_b`).",
+        "description": "Poll answer (b), without an envelope: the vendor's current skill text "
+        "(profile vendor, the default; or the fault `poll_form_b`). `progress` is 100 once "
+        "completed.",
     },
     "Cancelled": _success(_obj(["id", "status"], id=STRING, status=STATUS)),
     "RunRequest": {
@@ -271,11 +281,16 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "properties": {"task_name": STRING, "language": STRING},
     },
-    "UrlUpload": _obj(
-        ["urls"],
-        urls={"type": "array", "minItems": 1, "items": STRING},
-        source_type={"const": "url"},
-    ),
+    "UrlUpload": {
+        **_obj(
+            ["urls"],
+            urls={"type": "array", "minItems": 1, "items": STRING},
+            source_type={"const": "url"},
+        ),
+        "description": "Each URL keeps its file name and type (another type: 4001). [fake] "
+        "nothing is fetched but from hosts the server allows (loopback in tests); the rest "
+        "are stand-ins of that type. [profile classic] a picture named `<name>.jpg`.",
+    },
     "Health": _obj(["ok"], ok={"const": True}),
     "MediaMissing": _obj(["error"], error=STRING),
 }
@@ -284,7 +299,12 @@ UNAUTHORIZED = _answer("1001: token expired or invalid (get a new one, retry onc
 NO_SESSION = _answer("1002: session not found (create one, retry once)", ref("Error"))
 TOO_LARGE = _answer("[fake] the body is over the limit (counted as it arrives)", ref("Error"))
 SLOW = _answer("[fake] the body stopped arriving", ref("Error"))
-BAD_BODY = _answer("[fake] the body is not a JSON object", ref("Error"))
+NOT_YOURS = _answer("[fake] the path names another user's id", ref("Error"))
+BAD_BODY = _answer(
+    "[fake] the body is not a JSON object, a field has the wrong type, or the request is "
+    "malformed (e.g. a bad Content-Length)",
+    ref("Error"),
+)
 RATE = {
     **_answer("rate limited: wait `Retry-After` seconds, retry once", ref("Error")),
     "headers": {"Retry-After": {"schema": STRING}},
@@ -312,6 +332,12 @@ def _path_param(name: str, example: str, description: str = "") -> dict[str, Any
 
 
 SESSION_PARAM = _path_param("session_id", SESSION_ID, "a numeric string")
+USER_PARAM = _path_param(
+    "user_id",
+    "me",
+    "`me`, or the user's own id (older skills, nemo-generate); another user's id: 403. "
+    "[profile classic] only `me` (any other: a plain-text 404)",
+)
 JOB_PARAM = _path_param("job_id", "render_1767225600", "the id given at submit")
 
 
@@ -379,7 +405,9 @@ PATHS: dict[str, Any] = {
             "operationId": "runSse",
             "summary": "One chat turn with the editing agent, streamed as ADK events",
             "description": "One `data: <event json>` per event, no end marker: the stream "
-            "closes. `: ping` comment lines while the agent works. A failure mid-run "
+            "closes. Heartbeats while the agent works: `: ping` comments, "
+            '`data: {"type":"heartbeat"}` and empty `data:` lines in turn ([profile classic]: '
+            "`: ping` only). A failure mid-run "
             'arrives as `data: {"error": ...}`. Never resend a message after a broken '
             "stream: read the state.",
             "security": BEARER,
@@ -409,13 +437,13 @@ PATHS: dict[str, Any] = {
             ),
         }
     },
-    f"/api/upload-video/{APP}/me/{{session_id}}": {
+    f"/api/upload-video/{APP}/{{user_id}}/{{session_id}}": {
         "post": {
             "operationId": "upload",
             "summary": "Upload files (multipart `files`) or URLs; mp4 mov avi webm mkv jpg png "
             "gif webp mp3 wav m4a aac, up to 500 MB",
             "security": BEARER,
-            "parameters": [SESSION_PARAM],
+            "parameters": [USER_PARAM, SESSION_PARAM],
             "requestBody": {
                 "required": True,
                 "content": {
@@ -444,6 +472,7 @@ PATHS: dict[str, Any] = {
                         "content": _json({"oneOf": [ref("Upload"), ref("Error")]}),
                     },
                     "401": UNAUTHORIZED,
+                    "403": NOT_YOURS,
                     "404": NO_SESSION,
                 }
             ),
@@ -457,15 +486,16 @@ PATHS: dict[str, Any] = {
             "responses": {"200": _answer("the balance", ref("Credits")), "401": UNAUTHORIZED},
         }
     },
-    f"/api/state/{APP}/me/{{session_id}}/latest": {
+    f"/api/state/{APP}/{{user_id}}/{{session_id}}/latest": {
         "get": {
             "operationId": "state",
             "summary": "The session's state: uploads, draft, canvas",
             "security": BEARER,
-            "parameters": [SESSION_PARAM],
+            "parameters": [USER_PARAM, SESSION_PARAM],
             "responses": {
                 "200": _answer("the state", ref("State")),
                 "401": UNAUTHORIZED,
+                "403": NOT_YOURS,
                 "404": NO_SESSION,
             },
         }
@@ -531,7 +561,8 @@ PATHS: dict[str, Any] = {
             "parameters": [JOB_PARAM],
             "responses": {
                 "200": {
-                    "description": "answer (a) or (b); `Retry-After` hints the next poll",
+                    "description": "answer (b) (profile vendor, the default) or (a) "
+                    "([profile classic]); `Retry-After` hints the next poll",
                     "content": _json({"oneOf": [ref("RenderJob"), ref("RenderJobB")]}),
                 },
                 "401": UNAUTHORIZED,
@@ -604,6 +635,28 @@ PATHS: dict[str, Any] = {
 
 SCHEMAS["SessionRef"] = _obj(["session_id"], task_id=STRING, session_id=STRING)
 
+# A request the HTTP server cannot read (a Content-Length that is not a number, a broken
+# chunk) is answered 400 before any route sees it, whatever the operation.
+MALFORMED = {
+    "description": "[fake] a malformed request (e.g. a bad Content-Length), refused before "
+    "the operation runs; [profile classic] in plain text",
+    "content": {**_json(ref("Error")), "text/plain": {"schema": STRING}},
+}
+for _operations in PATHS.values():
+    for _operation in _operations.values():
+        _operation["responses"].setdefault("400", MALFORMED)
+
+
+def profiles_described() -> dict[str, Any]:
+    """Each profile's choices, as ``fake_backend/profiles.py`` holds them."""
+    return {
+        name: {
+            "default": name == "vendor",
+            **{k: list(v) if isinstance(v, tuple) else v for k, v in vars(p).items()},
+        }
+        for name, p in PROFILES.items()
+    }
+
 
 def document() -> dict[str, Any]:
     return {
@@ -616,7 +669,11 @@ def document() -> dict[str, Any]:
             "and `{success, data | error}` (render). Error codes can come with HTTP 200 or "
             "4xx: read both. Every request also carries `X-Skill-Source`, "
             "`X-Skill-Version` and `X-Skill-Platform`. Entries marked [fake] are the fake "
-            "backend's own choices where the vendor's documents are silent.",
+            "backend's own choices where the vendor's documents are silent. "
+            "The fake answers by a profile (`x-profiles`; docs/profiles.md): `vendor`, the "
+            "default, follows the vendor's current skill text; `classic` is the fake's "
+            "earlier answers. Entries marked [profile classic] describe where it differs.",
+            "x-profiles": profiles_described(),
         },
         "servers": [{"url": "http://127.0.0.1:8765", "description": "nemo serve"}],
         "components": {

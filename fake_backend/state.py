@@ -23,6 +23,7 @@ class Fake:
 
     def __init__(self, config: FakeConfig) -> None:
         self.config = config
+        self.profile = config.behaviour()  # the vendor text followed, point by point
         self._temp: tempfile.TemporaryDirectory[str] | None = None
         if config.data_dir is None:
             self._temp = tempfile.TemporaryDirectory(prefix="nemo-fake-")
@@ -44,6 +45,7 @@ class Fake:
             real=config.real_renders,
             lease_ttl=config.lease_ttl,
             adopt_orphans=config.adopt_orphans,
+            sandbox_paths=self.profile.sandbox_paths,
             executor=config.executor or FairPool(config.render_workers),
         )
 

@@ -11,6 +11,7 @@ from fake_backend.agent import intents as T
 from fake_backend.agent.cast import Cast, Media, cast
 from fake_backend.agent.copywriter import CTA, DEFAULT_TITLE, product_caption, title_from_logo
 from fake_backend.agent.edits import Timeline
+from fake_backend.agent.from_prompt import generate_from_prompt, names_a_subject
 from fake_backend.agent.intents import Move, Ref, Turn
 from fake_backend.agent.reply import CAN_DO, EXPORT_HINT, NOTHING, changes, facts, seconds
 
@@ -76,6 +77,13 @@ def respond(
     if "question" in turn.notes:
         say(*_describe(old))
         return _finish(old, timeline, turn, say, calls)
+    roles = cast(uploads)
+    wants_video = turn.generate_video or _wants_build(turn, timeline)
+    if wants_video and not roles.shots and names_a_subject(text):
+        # nothing to edit: the video comes from the prompt alone (agent/from_prompt.py)
+        music = roles.music.name if roles.music else None
+        calls += generate_from_prompt(timeline, turn, text, music)
+        return _finish(old, timeline, turn, say, calls, generating=True)
     if turn.generate_video:
         result = {"status": "failed", "error": "generation is not available in the fake"}
         calls.append(("generate_video_with_seedance", {"prompt": text}, result))
@@ -84,7 +92,6 @@ def respond(
             "这个演示后端不能生成视频素材，请上传图片或视频，我来剪辑。",
         )
         return _finish(old, timeline, turn, say, calls, generating=True)
-    roles = cast(uploads)
     if _wants_build(turn, timeline):
         if not roles.shots:
             say(

@@ -8,11 +8,13 @@ from starlette.responses import Response
 from fake_backend.answers import (
     endpoint,
     ok,
+    path_owner,
     session_of,
     user_of,
     variant,
 )
 from fake_backend.faults import Fault
+from fake_backend.routes.generated import listed
 from fake_backend.routes.upload import file_info
 from fake_backend.state import Fake
 
@@ -31,6 +33,7 @@ async def credits(request: Request, fake: Fake, fault: Fault | None) -> Response
 @endpoint("state")
 async def state(request: Request, fake: Fake, fault: Fault | None) -> Response:
     user = user_of(request, fake)
+    path_owner(request, fake, user)
     session = session_of(fake, user, request.path_params["session_id"])
     draft = session["draft"]
     meta = draft.get("m") or {}
@@ -49,7 +52,7 @@ async def state(request: Request, fake: Fake, fault: Fault | None) -> Response:
                 "aspect_ratio": meta.get("aspect", "16:9"),
             },
             "video_analyses": {},
-            "generated_media": session["generated_media"],
+            "generated_media": [listed(r, base) for r in session["generated_media"]],
         },
     }
     return ok(data, variant=variant(fault))

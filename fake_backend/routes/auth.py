@@ -79,6 +79,9 @@ def _token_answer(fake: Fake, value: str, token: dict[str, Any]) -> dict[str, An
 async def create_session(request: Request, fake: Fake, fault: Fault | None) -> Response:
     user = user_of(request, fake)
     body = await json_body(request, fake)
+    for name in ("task_name", "language"):  # either may be absent; when given, text
+        if name in body and not isinstance(body[name], str):
+            raise failure(400, f"`{name}` must be a string", 400)
     session_id = ids.session_id()
     session = {
         "id": session_id,

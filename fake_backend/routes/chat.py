@@ -21,6 +21,8 @@ from fake_backend.answers import (
     user_of,
 )
 from fake_backend.faults import Fault
+from fake_backend.profiles import HEARTBEAT_FORMS
+from fake_backend.routes.generated import materialize
 from fake_backend.state import Fake
 from fake_backend.timeline import BeatGrid
 
@@ -68,6 +70,12 @@ async def run_sse(request: Request, fake: Fake, fault: Fault | None) -> Response
         s["draft"] = reply.draft
 
     if reply.edited:  # committed now: the agent works whether or not the client listens
+        base = str(request.base_url).rstrip("/")
+        generated = await materialize(fake, user, reply.draft, base)
+        if generated:
+            fake.store.update(
+                "session", session_id, lambda s: s["generated_media"].extend(generated)
+            )
         fake.store.update("session", session_id, commit)
         fake.store.update(
             "user", user["id"], lambda u: u.update(available=u["available"] - fake.config.chat_cost)
@@ -102,12 +110,15 @@ async def _stream(
     config = fake.config
     action = fault.action if fault else None
     waited = 0.0
+    forms = fake.profile.heartbeats
+    beats = 0
     while waited < delay:  # the agent is working: heartbeats, as the gateway sends
         step = min(config.heartbeat_every, delay - waited)
         await fake.clock.sleep(step)
         waited += step
-        if waited < delay:
-            yield b": ping\n\n"
+        if waited < delay and forms:  # the profile's forms in turn, one per interval
+            yield HEARTBEAT_FORMS[forms[beats % len(forms)]]
+            beats += 1
     if fault is not None and action in ("drop_after", "error_event", "hang"):
         config.faults.note("run_sse", fault)  # each ends the stream below, whatever comes first
     for index, event in enumerate(events):

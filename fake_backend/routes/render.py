@@ -43,7 +43,7 @@ async def render_submit(request: Request, fake: Fake, fault: Fault | None) -> Re
     except DraftRefused as refused:
         raise render_failure(400, str(refused)) from None
     assert isinstance(draft, dict)  # checked above
-    cost = fake.config.render_cost
+    cost = fake.profile.render_cost
     if user["available"] < cost:
         raise failure(2001, "Insufficient credits")
     fake.store.update(
@@ -87,7 +87,7 @@ def _settle(fake: Fake, job: dict[str, Any]) -> None:
     """Charge the frozen credits of a finished job, or give them back."""
     if job["status"] not in FINAL or job.get("settled"):
         return
-    cost = fake.config.render_cost
+    cost = fake.profile.render_cost
     refund = cost if job["status"] != "completed" else 0
     fake.store.update(
         "user",
@@ -109,28 +109,56 @@ async def render_poll(request: Request, fake: Fake, fault: Fault | None) -> Resp
         else None
     )
     headers = _hint(fake) if job["status"] not in FINAL else None
-    if fault is not None and fault.action == "poll_form_b":
-        fake.config.faults.note("poll", fault)
-        body: dict[str, Any] = {
-            "taskId": job["id"],
-            "status": job["status"],
-            "progress": job["progress"],
-        }
-        if url:
-            body["output"] = {"url": url, "duration": job.get("duration"), "size": job.get("size")}
-        if job.get("error"):
-            body["error"] = job["error"]
-        return JSONResponse(body, headers=headers)
-    data = {"id": job["id"], "status": job["status"], "progress": 100 if url else job["progress"]}
+    forced_b = fault is not None and fault.action == "poll_form_b"
+    if forced_b:
+        fake.config.faults.note("poll", fault)  # type: ignore[arg-type]
+    if forced_b or fake.profile.poll_form == "b":
+        return JSONResponse(_form_b(job, url), headers=headers)
+    return ok(_form_a(job, url), variant=True, headers=headers)
+
+
+def _progress(job: dict[str, Any], url: str | None) -> int:
+    return 100 if url else int(job["progress"])  # a completed render is 100, whatever was stored
+
+
+def _ours(job: dict[str, Any], url: str | None) -> dict[str, Any]:
+    """[fake] fields no vendor text has: the queue position, what a render could not do."""
+    extra: dict[str, Any] = {}
     if job["status"] == "pending" and job.get("queue_position") is not None:
-        data["queue_position"] = job["queue_position"]  # ours: renders that start before it
+        extra["queue_position"] = job["queue_position"]  # renders that start before it
+    if url and job.get("warnings"):  # e.g. no CJK font
+        extra["warnings"] = job["warnings"]
+    return extra
+
+
+def _form_b(job: dict[str, Any], url: str | None) -> dict[str, Any]:
+    """The vendor's current skill: status at the top level, the URL at ``output.url``."""
+    body: dict[str, Any] = {
+        "taskId": job["id"],
+        "status": job["status"],
+        "progress": _progress(job, url),
+        **_ours(job, url),
+    }
+    if url:
+        body["output"] = {"url": url, "duration": job.get("duration"), "size": job.get("size")}
+    if job["status"] == "failed":
+        body["error"] = job.get("error") or "the render failed"
+    return body
+
+
+def _form_a(job: dict[str, Any], url: str | None) -> dict[str, Any]:
+    """The reverted reference page: ``{"success", "data": {"status", "outputUrl"}}``."""
+    data: dict[str, Any] = {
+        "id": job["id"],
+        "status": job["status"],
+        "progress": _progress(job, url),
+    }
+    data.update(_ours(job, url))
     if url:
         data.update(outputUrl=url, duration=job.get("duration"), size=job.get("size"))
-    if url and job.get("warnings"):  # ours: what the render could not do (e.g. no CJK font)
-        data["warnings"] = job["warnings"]
     if job["status"] == "failed":
         data["error"] = job.get("error") or "the render failed"
-    return ok(data, variant=True, headers=headers)
+    return data
 
 
 @endpoint("cancel")

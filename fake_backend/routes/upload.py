@@ -6,7 +6,9 @@ import asyncio
 import shutil
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import httpx
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
@@ -16,17 +18,22 @@ from fake_backend.answers import (
     failure,
     json_body,
     ok,
+    path_owner,
     session_of,
     user_of,
     variant,
 )
 from fake_backend.faults import Fault
+from fake_backend.formats import FormatRefused
+from fake_backend.formats import type_of_name as file_type_of_name
+from fake_backend.standins import write_standin
 from fake_backend.state import Fake
 
 
 @endpoint("upload")
 async def upload(request: Request, fake: Fake, fault: Fault | None) -> Response:
     user = user_of(request, fake)
+    path_owner(request, fake, user)
     session = session_of(fake, user, request.path_params["session_id"])
     limit = fake.config.max_upload_bytes
     declared = int(request.headers.get("content-length") or 0)
@@ -94,7 +101,7 @@ async def _receive_files(
                 file_type = media.check(name, part.size or 0, head, limit)
             except media.UploadRefused as refused:
                 raise failure(refused.code, refused.message, 200) from None
-            record = _new_upload(fake, user, name, file_type)
+            record = new_upload(fake, user, name, file_type)
             with Path(record["path"]).open("wb") as out:
                 await asyncio.to_thread(shutil.copyfileobj, part.file, out, 1 << 20)
             try:  # decoded at the door: a damaged file is refused now, not at render time
@@ -102,7 +109,7 @@ async def _receive_files(
             except media.UploadRefused as refused:
                 shutil.rmtree(Path(record["path"]).parent, ignore_errors=True)
                 raise failure(refused.code, refused.message, 200) from None
-            stored.append(_finish_upload(record))
+            stored.append(finish_upload(record))
         return stored
     finally:
         await form.close()
@@ -113,23 +120,89 @@ async def _receive_urls(request: Request, fake: Fake, user: dict[str, Any]) -> l
     urls = body.get("urls")
     if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls) or not urls:
         raise failure(400, '`urls` must be a list of URLs (with "source_type": "url")', 400)
+    hosts = fake.config.fetch_url_hosts
     stored = []
     for url in urls[:20]:
         try:
-            name = media.check_url(url)
+            name = media.check_url(url, hosts)
+            if fake.profile.url_uploads == "placeholder":
+                record = await _placeholder(fake, user, name)
+            elif media.fetch_allowed(urlsplit(url).hostname or "", hosts):
+                record = await _fetched(fake, user, url, name)
+            else:
+                record = await _standin(fake, user, name)
         except media.UploadRefused as refused:
             raise failure(refused.code, refused.message, 200) from None
-        # The fake reaches no network: a picture named after the URL stands in for it.
-        if not name.lower().endswith((".jpg", ".jpeg", ".png", ".webp")):
-            name += ".jpg"
-        record = _new_upload(fake, user, name, "image")
-        await asyncio.to_thread(media.placeholder_image, Path(record["path"]), name)
         record["source_url"] = url
-        stored.append(_finish_upload(record))
+        stored.append(finish_upload(record))
     return stored
 
 
-def _new_upload(fake: Fake, user: dict[str, Any], name: str, file_type: str) -> dict[str, Any]:
+async def _placeholder(fake: Fake, user: dict[str, Any], name: str) -> dict[str, Any]:
+    """Profile classic: a picture named after the URL stands in for any URL."""
+    if not name.lower().endswith((".jpg", ".jpeg", ".png", ".webp")):
+        name += ".jpg"
+    record = new_upload(fake, user, name, "image")
+    await asyncio.to_thread(media.placeholder_image, Path(record["path"]), name)
+    return record
+
+
+def _type_by_name(name: str) -> str:
+    """The file type the URL's extension names; 4001 for any other (``notes.txt``)."""
+    try:
+        return file_type_of_name(name)
+    except FormatRefused as refused:
+        raise media.UploadRefused(4001, str(refused)) from None
+
+
+async def _standin(fake: Fake, user: dict[str, Any], name: str) -> dict[str, Any]:
+    """The URL's name and type kept; the bytes drawn (the fake reaches no network)."""
+    record = new_upload(fake, user, name, _type_by_name(name))
+    await asyncio.to_thread(write_standin, Path(record["path"]), name)
+    return record
+
+
+async def _fetched(fake: Fake, user: dict[str, Any], url: str, name: str) -> dict[str, Any]:
+    """A URL on an allowed host (loopback, or ``fetch_url_hosts``), fetched for real and
+    checked like an uploaded file: no redirects, no proxies, at most the upload limit."""
+    _type_by_name(name)
+    limit = fake.config.max_upload_bytes
+    record = new_upload(fake, user, name, "")
+    path = Path(record["path"])
+    try:
+        async with (
+            httpx.AsyncClient(follow_redirects=False, trust_env=False, timeout=10) as client,
+            client.stream("GET", url) as answer,
+        ):
+            if answer.status_code != 200:
+                raise media.UploadRefused(
+                    4001, f"{name}: the URL answered HTTP {answer.status_code}, not the file."
+                )
+            size = 0
+            with path.open("wb") as out:
+                async for chunk in answer.aiter_bytes(1 << 20):
+                    size += len(chunk)
+                    if size > limit:
+                        raise media.too_large(name, size, limit)
+                    out.write(chunk)
+    except httpx.HTTPError as exc:
+        shutil.rmtree(path.parent, ignore_errors=True)
+        raise media.UploadRefused(4001, f"{name}: the URL could not be fetched ({exc}).") from None
+    except media.UploadRefused:
+        shutil.rmtree(path.parent, ignore_errors=True)
+        raise
+    with path.open("rb") as handle:
+        head = handle.read(64)
+    try:
+        record["file_type"] = media.check(name, size, head, limit)
+        await asyncio.to_thread(media.decode_sample, path, name, record["file_type"])
+    except media.UploadRefused:
+        shutil.rmtree(path.parent, ignore_errors=True)
+        raise
+    return record
+
+
+def new_upload(fake: Fake, user: dict[str, Any], name: str, file_type: str) -> dict[str, Any]:
     upload_id = ids.upload_id()
     folder = fake.uploads / upload_id
     folder.mkdir()
@@ -144,7 +217,7 @@ def _new_upload(fake: Fake, user: dict[str, Any], name: str, file_type: str) -> 
     }
 
 
-def _finish_upload(record: dict[str, Any]) -> dict[str, Any]:
+def finish_upload(record: dict[str, Any]) -> dict[str, Any]:
     path = Path(record["path"])
     record["probe"] = media.probe(path, record["file_type"]).as_json()
     record["alpha"] = record["file_type"] == "image" and media.has_alpha(path)

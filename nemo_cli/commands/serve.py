@@ -32,6 +32,11 @@ def add_parser(commands: CommandParsers) -> None:
     )
     parser.add_argument("--data", type=Path, default=None, help="folder for the database and files")
     parser.add_argument("--preview", action="store_true", help="render 640x360 previews (fast)")
+    parser.add_argument(
+        "--profile",
+        default="vendor",
+        help="vendor (the vendor's current skill text) or classic (docs/profiles.md)",
+    )
     add_executor_option(parser)
 
 
@@ -62,7 +67,13 @@ def run(args: argparse.Namespace, options: CommonOptions, output: Output) -> Exi
         render_poll_hint=None if args.realistic else 0.5,
         preview_renders=args.preview,
         adopt_orphans=True,  # finish what a stopped or killed server left
+        profile=args.profile,
     )
+    try:
+        config.behaviour()
+    except ValueError as exc:
+        output.error(f"--profile: {exc}.")
+        return ExitCode.USAGE
     if options.replay is not None:
         from cassettes import Cassette
         from cassettes.server import create_replay_app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -131,3 +132,15 @@ def sse_data(body: str) -> list[str]:
         assert all(line.startswith("data: ") for line in lines), block
         payloads.append("\n".join(line[6:] for line in lines))
     return payloads
+
+
+def wait_encoded(server: object) -> None:
+    """Until every render of the server has its MP4 (or failed trying)."""
+    fake = server.app.state.fake  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 60  # the first render also starts the worker processes
+    while time.monotonic() < deadline:
+        jobs = [job for _, job in fake.store.all("render")]
+        if all(job.get("encoded") for job in jobs):
+            return
+        time.sleep(0.01)
+    raise AssertionError("the render never finished encoding")

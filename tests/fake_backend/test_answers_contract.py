@@ -57,7 +57,10 @@ def _wait_encoded(server: Any) -> None:
 def _collect() -> Iterator[tuple[str, str, bytes]]:
     """(endpoint, form, body) of every answer the client reads, as the fake sends them."""
     clock = VirtualClock()
-    config = FakeConfig(real_renders=False, clock=clock, latency=Latency(render=(60.0, 60.0)))
+    # poll answer (a) by the config, (b) by the fault: both forms collected
+    config = FakeConfig(
+        real_renders=False, clock=clock, latency=Latency(render=(60.0, 60.0)), poll_form="a"
+    )
     success = {"X-Fake-Fault": "success_envelope"}
     with serve(config) as (server, client):
         token = client.post("/api/auth/anonymous-token", headers={"X-Client-Id": "contract-1"})

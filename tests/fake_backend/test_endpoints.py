@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from fake_client import SKILL, User, jpeg, serve, sse_data
+from fake_client import wait_encoded as _wait_encoded
 
 from fake_backend import FakeConfig, FaultPlan, Latency, VirtualClock
 
@@ -167,7 +168,7 @@ def test_upload_by_url_refuses_private_and_non_http(url: str) -> None:
 
 
 def test_upload_by_url_gives_a_stand_in_picture() -> None:
-    with serve() as (_, client):
+    with serve(FakeConfig(real_renders=False, profile="classic")) as (_, client):
         user = User(client)
         user.new_session()
         answer = client.post(
@@ -227,6 +228,7 @@ def test_heartbeats_while_the_agent_works_in_virtual_time() -> None:
         clock=VirtualClock(),
         latency=Latency(reply=(60.0, 60.0)),
         heartbeat_every=15,
+        heartbeats=("comment",),  # profile classic's one form
     )
     with serve(config) as (_, client):
         user = User(client)
@@ -245,7 +247,12 @@ def test_out_of_credits_is_2001_before_any_stream() -> None:
 
 def test_render_lifecycle_with_a_virtual_budget_freezes_then_charges_credits() -> None:
     clock = VirtualClock()
-    config = FakeConfig(real_renders=False, clock=clock, latency=Latency(render=(60.0, 60.0)))
+    config = FakeConfig(
+        real_renders=False,
+        clock=clock,
+        latency=Latency(render=(60.0, 60.0)),
+        profile="classic",
+    )
     with serve(config) as (server, client):
         user = User(client)
         user.new_session()
@@ -270,19 +277,6 @@ def test_render_lifecycle_with_a_virtual_budget_freezes_then_charges_credits() -
         assert user.credits()["available"] == credits["available"]
 
 
-def _wait_encoded(server: object) -> None:
-    import time
-
-    fake = server.app.state.fake  # type: ignore[attr-defined]
-    deadline = time.monotonic() + 60  # the first render also starts the worker processes
-    while time.monotonic() < deadline:
-        jobs = [job for _, job in fake.store.all("render")]
-        if all(job.get("encoded") for job in jobs):
-            return
-        time.sleep(0.01)
-    raise AssertionError("the render never finished encoding")
-
-
 def test_render_needs_skill_headers_a_fresh_id_and_content() -> None:
     with serve() as (_, client):
         user = User(client)
@@ -304,7 +298,7 @@ def test_render_needs_skill_headers_a_fresh_id_and_content() -> None:
 
 
 def test_render_fault_fails_with_a_reason_and_refunds() -> None:
-    with serve() as (server, client):
+    with serve(FakeConfig(real_renders=False, profile="classic")) as (server, client):
         user = User(client)
         user.new_session()
         user.upload(("a.jpg", jpeg()))
@@ -318,8 +312,8 @@ def test_render_fault_fails_with_a_reason_and_refunds() -> None:
 
 
 def test_render_with_a_sandbox_path_fails_clearly() -> None:
-    """The fake is strict where the client must map media to cdn_url."""
-    with serve() as (server, client):
+    """Profile classic is strict where the client must map media to cdn_url."""
+    with serve(FakeConfig(real_renders=False, profile="classic")) as (server, client):
         user = User(client)
         user.new_session()
         user.upload(("a.jpg", jpeg()))
@@ -333,7 +327,12 @@ def test_render_with_a_sandbox_path_fails_clearly() -> None:
 
 def test_second_poll_form_and_cancel_and_other_users_jobs() -> None:
     clock = VirtualClock()
-    config = FakeConfig(real_renders=False, clock=clock, latency=Latency(render=(60.0, 60.0)))
+    config = FakeConfig(
+        real_renders=False,
+        clock=clock,
+        latency=Latency(render=(60.0, 60.0)),
+        profile="classic",
+    )
     with serve(config) as (_, client):
         user = User(client)
         user.new_session()
@@ -454,7 +453,7 @@ def test_a_real_render_downloads_with_range_requests() -> None:
     """The exported MP4 can be sought in a browser: HTTP range requests on both URLs."""
     import time as real_time
 
-    with serve(FakeConfig(preview_renders=True)) as (server, client):
+    with serve(FakeConfig(preview_renders=True, poll_form="a")) as (server, client):
         user = User(client)
         user.new_session()
         user.upload(("a.jpg", jpeg()))

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, settings
 from openapi_check import DOC, Conformance
 from schemathesis.checks import (
     content_type_conformance,
+    negative_data_rejection,
     not_a_server_error,
     response_schema_conformance,
     status_code_conformance,
@@ -31,6 +32,14 @@ QUICK_SCHEMA = schemathesis.openapi.from_dict(
     DOC, config=SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": False}}})
 )
 SCHEMA = schemathesis.openapi.from_dict(DOC)
+# requests that break the document: every one must be refused (`st run -c all` found a
+# session created for {"language": {}})
+NEGATIVE_SCHEMA = schemathesis.openapi.from_dict(
+    DOC,
+    config=SchemathesisConfig.from_dict(
+        {"phases": {"coverage": {"enabled": False}}, "generation": {"mode": "negative"}}
+    ),
+)
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -107,8 +116,27 @@ def test_fuzz_quick(case: Any, target: Target) -> None:
     run(case, target)
 
 
+@NEGATIVE_SCHEMA.include(operation_id=["createSession", "claimToken", "renderSubmit"]).parametrize()
+@QUICK
+def test_fuzz_requests_that_break_the_document_are_refused(case: Any, target: Target) -> None:
+    headers = {**target.headers, **(case.headers or {})}
+    response = case.call(base_url=target.url, session=target.http, headers=headers, timeout=10)
+    case.validate_response(response, checks=[negative_data_rejection, not_a_server_error])
+
+
 @pytest.mark.slow
 @SCHEMA.parametrize()
 @SLOW
 def test_fuzz_thorough(case: Any, target: Target) -> None:
     run(case, target)
+
+
+@pytest.mark.parametrize("body", [{"language": {}}, {"task_name": 5}, {"task_name": None}])
+def test_a_session_request_with_a_field_of_the_wrong_type_is_400(
+    body: dict[str, Any], target: Target
+) -> None:
+    """What ``st run -c all`` found (ST201): a session made for ``{"language": {}}``."""
+    answer = httpx.post(
+        target.url + "/api/tasks/me/with-session/nemo_agent", json=body, headers=target.headers
+    )
+    assert answer.status_code == 400 and answer.json()["code"] == 400

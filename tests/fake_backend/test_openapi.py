@@ -4,6 +4,7 @@ examples, every answer checked against it, every documented answer seen."""
 from __future__ import annotations
 
 import copy
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,35 @@ class Walker:
         self.client = client
         self.checker = checker
         self.token = ""
+        self.user_id = ""
         self.values: dict[str, str] = {}
+
+    def malformed(self, operation_id: str) -> None:
+        """A request the HTTP server cannot read (a Content-Length that is not a number)."""
+        path, method, operation = op(operation_id)
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "path":
+                value = self.values.get(parameter["name"]) or parameter["example"]
+                path = path.replace("{" + parameter["name"] + "}", value)
+        url = httpx.URL(str(self.client.base_url))
+        with socket.create_connection((url.host, url.port or 80), timeout=5) as sock:
+            sock.sendall(
+                f"{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Length: no\r\n\r\n".encode()
+            )
+            raw = b""
+            while chunk := sock.recv(65536):
+                raw += chunk
+        head, _, body = raw.partition(b"\r\n\r\n")
+        status_line, *lines = head.decode().split("\r\n")
+        headers = [tuple(line.split(": ", 1)) for line in lines]
+        answer = httpx.Response(
+            int(status_line.split()[1]),
+            headers=headers,
+            content=body,
+            request=httpx.Request(method, str(url.join(path))),
+        )
+        assert answer.status_code == 400
+        self.checker.check(answer)
 
     def send(
         self,
@@ -110,6 +139,7 @@ def walker() -> Any:
 def test_the_documented_sequence_conforms(walker: Walker) -> None:
     answer, body = walker.send("anonymousToken")
     walker.token = body["data"]["token"]
+    walker.user_id = body["data"]["user_id"]
     _, body = walker.send("createSession", body=example_body(op("createSession")[2]))
     session = body["data"]["session_id"]
     walker.values["session_id"] = session
@@ -127,11 +157,11 @@ def test_the_documented_sequence_conforms(walker: Walker) -> None:
     _, body = walker.send("renderSubmit", body=render)
     walker.values["job_id"] = job = body["data"]["id"]
     for _ in range(200):
-        _, body = walker.send("renderPoll")
-        if body["data"]["status"] == "completed":
+        _, body = walker.send("renderPoll")  # answer (b), profile vendor's
+        if body["status"] == "completed":
             break
-    assert body["data"]["outputUrl"]
-    walker.send("renderPoll", headers={"X-Fake-Fault": "poll_form_b"})  # answer (b)
+    assert body["output"]["url"] and body["progress"] == 100
+    walker.send("renderPoll", headers={"X-Fake-Fault": "poll_form_b"})  # answer (b) forced
     walker.send("renderDownload")
     walker.send("media", key=media_url.path.split("/")[2], name=media_url.path.split("/")[3])
     walker.send("renderCancel")
@@ -149,6 +179,11 @@ def test_the_documented_sequence_conforms(walker: Walker) -> None:
             walker.send(operation["operationId"], raw=b"{" + b" " * 20000 + b"}")  # 413
     for operation_id in ("state", "upload"):
         walker.send(operation_id, session_id="404")
+    for _, _, operation in operations():  # 400 before any route: a bad Content-Length
+        walker.malformed(operation["operationId"])
+    walker.send("state", user_id=walker.user_id)  # the user's own id, as older skills write
+    walker.send("state", user_id="anon_someone_else")  # 403
+    walker.send("upload", user_id="anon_someone_else", body=example_body(op("upload")[2]))
     walker.send("claimToken", body={"session_id": "404"})
     walker.send("runSse", body=chat | {"session_id": "404"})  # ADK's 404
     walker.send("runSse", body=chat | {"new_message": {"parts": []}})  # 422

@@ -166,7 +166,7 @@ def test_real_renders_run_in_worker_processes(tmp_path: Path) -> None:
 
 
 def test_the_poll_answer_shows_a_queued_renders_place(gate: Gate) -> None:
-    with serve(FakeConfig(real_renders=False)) as (server, client):
+    with serve(FakeConfig(real_renders=False, poll_form="a")) as (server, client):
         jobs = server.app.state.fake.jobs
         jobs.executor.shutdown()
         jobs.executor = FairPool(1, runner=gate)
