@@ -136,3 +136,49 @@ async def test_step_by_step_with_the_timeline_and_its_contact_sheet(
     assert structured(ready).get("path") is None  # waited, not saved: `download` saves it
     assert structured(saved)["path"] == str(target) and target.stat().st_size > 1000
     assert structured(again)["render_id"] == started["render_id"]  # saved again, not rendered
+
+
+async def test_the_streamable_http_transport_serves_the_same_tools_on_loopback(
+    env: dict[str, str],
+) -> None:
+    """``nemo mcp --http PORT``: the SDK's streamable HTTP client sees the same tools, and
+    an error is the same tool error as over stdio."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from mcp import ClientSession
+    from mcp.client.streamable_http import streamable_http_client
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "nemo_cli.main", "mcp", "--http", str(port)]
+    server = subprocess.Popen(
+        [*command, "--api", dead_api()],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # until it listens (the SDK's import takes seconds)
+            assert server.poll() is None, "nemo mcp --http exited"
+            with socket.socket() as knock:
+                if knock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert time.monotonic() < deadline, "nemo mcp --http never listened"
+            time.sleep(0.1)
+        async with (
+            streamable_http_client(f"http://127.0.0.1:{port}/mcp") as (read, write, *_),
+            ClientSession(read, write) as session,
+        ):
+            await session.initialize()
+            tools = {tool.name for tool in (await session.list_tools()).tools}
+            credits = await session.call_tool("credits", {})
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert tools == TOOLS
+    assert credits.is_error and structured(credits)["error_class"] == "network"
