@@ -225,9 +225,15 @@ CATALOG: dict[str, tuple[str, str]] = {
         "再导出一次即可重新渲染这条时间线。",
     ),
     "render_kept": (
-        "The render {render_id} is kept: run `nemo export --resume` to pick it up.",
-        "渲染 {render_id} 已保存：运行 `nemo export --resume` 即可接上。",
+        "The render {render_id} is kept: run `nemo export --resume {render_id}` to download it.",
+        "渲染 {render_id} 已保存：运行 `nemo export --resume {render_id}` 即可下载。",
     ),
+    "disk_full": (
+        "There is no space left on the disk that holds {folder}: free some space and "
+        "run the command again.",
+        "{folder} 所在的磁盘已满：请腾出空间后再运行一次。",
+    ),
+    "disk_full_reason": ("the disk that holds {folder} is full", "{folder} 所在的磁盘已满"),
     "batch_interrupted": (
         "Interrupted: {made} of {rows} rows have their video. Run the same command again to "
         "resume; renders already paid for are kept.",

@@ -105,9 +105,9 @@ class DiskFull(Exception):
     def __init__(self, folder: Path, render_id: str | None = None, language: str = "en") -> None:
         self.folder = folder
         self.render_id = render_id
-        text = _TEXTS["disk_full"][language == "zh"].format(folder=folder)
+        text = say("disk_full", language, folder=folder)
         if render_id:
-            text += " " + _TEXTS["render_kept"][language == "zh"].format(render_id=render_id)
+            text += " " + say("render_kept", language, render_id=render_id)
         super().__init__(text)
 
 
@@ -121,7 +121,7 @@ def folder_of(exc: OSError, fallback: Path) -> Path:
 
 def disk_full_phrase(folder: Path, language: str = "en") -> str:
     """A reason for a sentence that says what could not be saved."""
-    return _TEXTS["disk_full_reason"][language == "zh"].format(folder=folder)
+    return say("disk_full_reason", language, folder=folder)
 
 
 def download_failure(
@@ -162,18 +162,3 @@ def exception_failure(exc: BaseException, home: Path, language: str = "en") -> F
             ExitCode.USER_INPUT, str(DiskFull(folder_of(exc, home), None, language)), "disk_full"
         )
     return Failure(ExitCode.FAILED, str(exc) or type(exc).__name__, "failed")
-
-
-# The layer's own sentences (the conversation's are in ``nemo_core.texts``): (en, zh).
-_TEXTS = {
-    "disk_full": (
-        "There is no space left on the disk that holds {folder}: free some space and "
-        "run the command again.",
-        "{folder} 所在的磁盘已满：请腾出空间后再运行一次。",
-    ),
-    "disk_full_reason": ("the disk that holds {folder} is full", "{folder} 所在的磁盘已满"),
-    "render_kept": (
-        "The render {render_id} is kept: run `nemo export --resume {render_id}` to download it.",
-        "渲染 {render_id} 已保存：运行 `nemo export --resume {render_id}` 即可下载。",
-    ),
-}
