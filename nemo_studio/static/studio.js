@@ -15,6 +15,8 @@ const state = {
   rows: new Map(), // file name -> {row, bar, status, sent, service}
   choice: "auto", // the language switch
   detected: null, // the language of the user's last message
+  shownTimeline: "", // the timeline last drawn, as JSON
+  videoTimeline: null, // the timeline the shown video was made from
 };
 
 // -- language --------------------------------------------------------------------
@@ -140,10 +142,12 @@ function showMessage(message) {
       return line("notice uploaded", message.text);
     }
     case "render_started":
+      markStale(true); // the shown video is not what is being made now
       setProgress(data.fraction || 0, t("rendering", { p: Math.round((data.fraction || 0) * 100) }));
       return line("notice", message.text);
     case "video_ready":
       setProgress(null);
+      highlight([]); // the video is made: nothing invites another Export
       return line("notice ready", data.duration ? t("video_ready", { d: seconds(data.duration) }) : message.text);
     case "tracks":
       return; // drawn as the timeline picture (the "timeline" event)
@@ -243,6 +247,8 @@ function updateUploadBar() {
 // -- the timeline picture ---------------------------------------------------------------
 
 function drawTimeline(view) {
+  state.shownTimeline = JSON.stringify(view);
+  if (state.videoTimeline !== null) markStale(state.shownTimeline !== state.videoTimeline);
   const figure = $("timeline");
   figure.replaceChildren();
   const tracks = (view.tracks || []).filter((track) => track.shots.length);
@@ -295,8 +301,25 @@ function showCredits(available) {
     ? "" : t("credits", { n: Math.round(available).toLocaleString() });
 }
 
+// The video and its Download stay, but say so once the timeline moved on (or a new
+// render started): the person never takes an old video for the current one.
+function markStale(stale) {
+  state.stale = stale;
+  $("stale").hidden = !stale || $("video").hidden;
+  $("download").hidden = $("video").hidden || (stale && state.busy);
+  $("stage").classList.toggle("stale", stale);
+}
+
+function fitStage() {
+  const video = $("video");
+  if (video.videoWidth && video.videoHeight) {
+    $("stage").style.setProperty("--aspect", String(video.videoWidth / video.videoHeight));
+  }
+}
+
 function showVideo(event) {
   const video = $("video");
+  state.videoTimeline = state.shownTimeline;
   video.src = event.src;
   video.hidden = false;
   $("empty-stage").hidden = true;
@@ -304,6 +327,8 @@ function showVideo(event) {
   link.href = `${event.src}?download=1`;
   link.download = event.name;
   link.hidden = false;
+  markStale(false);
+  highlight([]);
 }
 
 // -- busy --------------------------------------------------------------------------------
@@ -321,6 +346,7 @@ function setBusy(busy) {
       if (entry.done) { entry.row.remove(); state.rows.delete(name); }
     }
     if (!$("progress").hidden && $("progress").value >= 1) setProgress(null);
+    markStale(Boolean(state.stale)); // a render stopped: the older file is offered again, marked
   }
 }
 
@@ -424,6 +450,7 @@ function wire() {
     input.value = "";
     if (!(await turn({ action: "say", text }))) input.value = text;
   });
+  $("video").addEventListener("loadedmetadata", fitStage);
   $("export").addEventListener("click", () => turn({ action: "export" }));
   $("stop").addEventListener("click", () => post("/api/stop"));
   $("upload").addEventListener("change", (e) => { upload(e.target.files); e.target.value = ""; });

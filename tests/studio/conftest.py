@@ -114,7 +114,8 @@ def new_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Callable[
     contexts: list[Any] = []
 
     def open_page(url: str, **options: Any) -> Any:
-        context = browser.new_context(viewport={"width": 1360, "height": 860}, **options)
+        options.setdefault("viewport", {"width": 1360, "height": 860})
+        context = browser.new_context(**options)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(30_000)

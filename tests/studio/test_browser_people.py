@@ -1,0 +1,155 @@
+"""The studio as ordinary people use it, on a laptop (1366x768) and a phone (390x844):
+vertical and square videos, a page that fits the screen, a video never taken for a
+newer one, uploads that name what they refused (issue 23)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import StartStudio, screenshot
+
+from fake_backend.config import Latency
+from fake_backend.render.samples import SampleSet
+
+pytestmark = pytest.mark.slow
+
+LAPTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+VIEWPORTS = pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
+
+
+def upload_photos(page: Any, samples: SampleSet, count: int = 3) -> None:
+    page.get_by_label("Upload").set_input_files([str(p) for p in samples.photos[:count]])
+    for photo in samples.photos[:count]:
+        page.get_by_role("log").get_by_text(f"Uploaded {photo.name}").wait_for()
+    wait_idle(page)
+
+
+def say(page: Any, text: str) -> None:
+    page.get_by_role("textbox", name="Message").fill(text)
+    page.get_by_role("textbox", name="Message").press("Enter")
+    page.locator("#log .entry.user", has_text=text).wait_for()
+    wait_idle(page)
+
+
+def wait_idle(page: Any) -> None:
+    page.wait_for_function("() => !document.body.classList.contains('busy')")
+
+
+def export_and_wait(page: Any) -> None:
+    videos = page.locator("#log .entry.notice.ready").count()
+    page.get_by_role("button", name="Export").click()
+    page.locator("#log .entry.notice.ready").nth(videos).wait_for(timeout=60_000)
+    page.locator("video[src]").wait_for(state="visible")
+    wait_idle(page)
+
+
+def video_box(page: Any) -> dict[str, float]:
+    """The video's own shape and where its element and the stage sit on the screen."""
+    return page.locator("video").evaluate(
+        """v => new Promise(ok => {
+            const measure = () => requestAnimationFrame(() => {
+              v.scrollIntoView({block: 'center'});
+              const r = v.getBoundingClientRect(), s = v.parentElement.getBoundingClientRect();
+              ok({ratio: v.videoWidth / v.videoHeight, top: r.top, bottom: r.bottom,
+                  width: r.width, height: r.height, stage_w: s.width, stage_h: s.height,
+                  viewport_w: innerWidth, viewport_h: innerHeight});
+            });
+            v.readyState >= 1 ? measure() : v.addEventListener('loadedmetadata', measure);
+        })"""
+    )
+
+
+def fits_the_screen(page: Any) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), page.evaluate(
+        "[document.documentElement.scrollWidth, innerWidth]"
+    )
+
+
+@VIEWPORTS
+@pytest.mark.parametrize(
+    ("prompt", "ratio"),
+    [("make a 10-second promo for tiktok", 9 / 16), ("make a 10-second square promo", 1.0)],
+    ids=["9x16", "1x1"],
+)
+def test_a_vertical_or_square_video_is_watched_whole(
+    start_studio: StartStudio,
+    new_page: Any,
+    samples: SampleSet,
+    viewport: dict[str, int],
+    prompt: str,
+    ratio: float,
+) -> None:
+    running = start_studio()
+    page = new_page(running.url, viewport=viewport)
+    upload_photos(page, samples)
+    say(page, prompt)
+    export_and_wait(page)
+    box = video_box(page)
+    assert abs(box["ratio"] - ratio) < 0.02, box  # the fake made that shape
+    # the stage has the video's shape: nothing of it (or of its controls) is cut off
+    assert abs(box["stage_w"] / box["stage_h"] - ratio) < 0.03, box
+    assert box["height"] <= box["stage_h"] + 1 and box["width"] <= box["stage_w"] + 1, box
+    assert box["height"] <= box["viewport_h"], box  # the whole video fits on the screen
+    assert box["top"] >= 0 and box["bottom"] <= box["viewport_h"], box
+    fits_the_screen(page)
+    name = "laptop" if viewport == LAPTOP else "phone"
+    screenshot(page, f"people-{name}-{round(ratio * 100)}")
+    assert not page.errors, page.errors
+
+
+@pytest.mark.parametrize("width", [390, 360])
+def test_the_phone_layout_fits_the_screen(
+    start_studio: StartStudio, new_page: Any, samples: SampleSet, width: int
+) -> None:
+    running = start_studio()
+    page = new_page(running.url, viewport={"width": width, "height": 800})
+    page.get_by_label("Language").select_option("en")
+    fits_the_screen(page)
+    upload_photos(page, samples)
+    say(page, "make a 10-second promo with music")
+    export_and_wait(page)
+    fits_the_screen(page)
+    for control in (
+        page.get_by_role("button", name="Send"),
+        page.get_by_role("button", name="Export"),
+        page.get_by_role("link", name="Download"),
+        page.get_by_label("Language"),
+    ):
+        control.scroll_into_view_if_needed()
+        box = control.bounding_box()
+        assert box is not None
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (control, box)
+        assert box["height"] >= 44, (control, box)  # a finger's touch target
+    upload = page.locator("label.upload").bounding_box()
+    assert upload is not None and upload["height"] >= 44
+    assert not page.errors, page.errors
+
+
+@VIEWPORTS
+def test_an_old_video_is_never_taken_for_the_current_one(
+    start_studio: StartStudio, new_page: Any, samples: SampleSet, viewport: dict[str, int]
+) -> None:
+    running = start_studio(Latency(render=(2.0, 2.0)))
+    page = new_page(running.url, viewport=viewport)
+    upload_photos(page, samples)
+    say(page, "make a 10-second promo with music")
+    assert "suggested" in (page.locator("#export").get_attribute("class") or "")
+    export_and_wait(page)
+    stale = page.locator("#stale")
+    assert stale.is_hidden()
+    assert "suggested" not in (page.locator("#export").get_attribute("class") or "")
+    download = page.get_by_role("link", name="Download")
+    assert download.is_visible()
+
+    say(page, "make it 12 seconds")  # an edit: the video on show is now the old one
+    stale.wait_for(state="visible")
+    assert "before your last change" in stale.inner_text()
+    page.get_by_role("button", name="Export").click()
+    page.get_by_role("log").get_by_text("Rendering the video").last.wait_for()
+    assert download.is_hidden()  # during the new render, the old file is not offered
+    page.locator("#log .entry.notice.ready").nth(1).wait_for(timeout=60_000)
+    wait_idle(page)
+    assert stale.is_hidden() and download.is_visible()
+    assert not page.errors, page.errors
