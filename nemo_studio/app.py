@@ -202,23 +202,28 @@ class Studio:
         session = self.session_of(request)
         if session is None:
             return _refused(401, "This page's session is unknown: reload the page.")
+        language = request.query_params.get("lang", "en")
+        limit = self.config.max_file_bytes
+        name = request.query_params.get("name", "")
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:  # refused before reading a byte
+            return _refused(413, _too_large(name, limit, language))
         try:
-            file_id, path = session.file_slot(request.query_params.get("name", ""))
+            file_id, path = session.file_slot(name)
         except UserInputError as exc:
             return _refused(400, str(exc))
         size = 0
         with path.open("wb") as handle:
             async for chunk in request.stream():
                 size += len(chunk)
-                if size > self.config.max_file_bytes:
+                if size > limit:
                     handle.close()
                     path.unlink()
                     path.parent.rmdir()
-                    limit = self.config.max_file_bytes // (1024 * 1024)
-                    return _refused(413, f"{path.name} is larger than {limit} MB.")
+                    return _refused(413, _too_large(path.name, limit, language))
                 handle.write(chunk)
         try:
-            session.accept_file(file_id, path)
+            session.accept_file(file_id, path, language)
         except UserInputError as exc:
             return _refused(400, str(exc))
         return JSONResponse({"id": file_id, "name": path.name, "size": size})
@@ -290,6 +295,13 @@ def _thumbnail(source: Path, target: Path) -> bool:
         return True
     except Exception:  # not a picture Pillow can read (a video, audio): no thumbnail
         return False
+
+
+def _too_large(name: str, limit: int, language: str) -> str:
+    megabytes = limit // (1024 * 1024)
+    if language == "zh":
+        return f"{name} 超过 {megabytes} MB 的上限。"
+    return f"{name} is larger than {megabytes} MB."
 
 
 def _refused(status: int, sentence: str) -> JSONResponse:

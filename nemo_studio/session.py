@@ -22,7 +22,8 @@ import httpx
 from nemo_core.conversation import Conversation, Settings, Snapshot
 from nemo_core.drivers import AsyncDriver, Store, probe
 from nemo_core.errors import UserInputError
-from nemo_core.files import check_upload
+from nemo_core.files import FileFacts, check_upload
+from nemo_core.policy import ACCEPTED_EXTENSIONS, MAX_UPLOAD_BYTES
 from nemo_core.steps import Message, MessageKind
 from nemo_frontend import inputs
 from nemo_frontend.turns import AsyncTurnRunner, TurnOutcome
@@ -93,14 +94,18 @@ class StudioSession:
         (self.folder / "files" / file_id).mkdir(mode=0o700)
         return file_id, self.folder / "files" / file_id / clean
 
-    def accept_file(self, file_id: str, path: Path) -> None:
-        """Check a stored file as the core would before upload; refuse it at once if bad."""
+    def accept_file(self, file_id: str, path: Path, language: str = "en") -> None:
+        """Check a stored file as the core would before upload; refuse it at once if bad,
+        in the page's language."""
+        facts = probe(path)
         try:
-            check_upload(probe(path))
-        except UserInputError:
+            check_upload(facts)
+        except UserInputError as exc:
             path.unlink(missing_ok=True)
             path.parent.rmdir()
-            raise
+            if language != "zh":
+                raise
+            raise UserInputError(_refusal_zh(facts)) from exc
         self._remember(file_id, path)
 
     def _remember(self, file_id: str, path: Path) -> None:
@@ -331,6 +336,20 @@ _TEXTS = {
         "视频已生成，但无法取回：{reason}",
     ),
 }
+
+
+def _refusal_zh(facts: FileFacts) -> str:
+    """``check_upload``'s refusal said in Chinese (the core words it in English only)."""
+    name = facts.name
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    accepted = ", ".join(e for e in ACCEPTED_EXTENSIONS if e != "jpeg")
+    if extension not in ACCEPTED_EXTENSIONS:
+        return f"{name}：不支持这种文件。可接受的格式：{accepted}。"
+    if facts.size > MAX_UPLOAD_BYTES:
+        return f"{name} 超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB 的上限：请压缩或剪短后再试。"
+    if facts.size == 0:
+        return f"{name} 是空文件。"
+    return f"{name} 的内容与 .{extension} 不符。可接受的格式：{accepted}。"
 
 
 def _say(key: str, language: str, **params: object) -> str:

@@ -4,6 +4,7 @@
 import { WORDS, hasChinese, hasLatinWords } from "/static/i18n.js";
 
 const $ = (id) => document.getElementById(id);
+const MAX_FILE_BYTES = 500 * 1024 * 1024; // the studio's (and the service's) limit per file
 const log = $("log");
 const state = {
   lastId: 0,
@@ -205,7 +206,8 @@ function showProgress(data) {
   if (data.what === "upload" && data.name) {
     const entry = state.rows.get(data.name) || addRow(data.name);
     entry.service = data.fraction || 0;
-    setRow(entry, 0.5 + entry.service / 2, t("uploading", { p: Math.round(entry.service * 100) }));
+    const fraction = 0.5 + entry.service / 2; // the service's share: the bar's second half
+    setRow(entry, fraction, t("uploading", { p: Math.round(fraction * 100) }));
     updateUploadBar();
   }
 }
@@ -374,10 +376,11 @@ function sendFile(file, entry) {
   // One request per file, so each file shows its own progress.
   return new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", `/api/files?name=${encodeURIComponent(file.name)}`);
+    xhr.open("POST", `/api/files?name=${encodeURIComponent(file.name)}&lang=${language()}`);
     xhr.upload.addEventListener("progress", (e) => {
       if (!e.lengthComputable) return;
-      setRow(entry, (e.loaded / e.total) / 2, t("sending", { p: Math.round((e.loaded / e.total) * 100) }));
+      const fraction = (e.loaded / e.total) / 2; // the bytes to the studio: the bar's first half
+      setRow(entry, fraction, t("sending", { p: Math.round(fraction * 100) }));
       updateUploadBar();
     });
     xhr.addEventListener("load", () => {
@@ -387,15 +390,22 @@ function sendFile(file, entry) {
         setRow(entry, 0.5, t("waiting"));
         resolve(answer.id);
       } else {
-        setRow(entry, 0, t("refused"));
-        entry.row.classList.add("refused");
-        line("error", answer.error || `${xhr.status}`);
+        refuse(entry, answer.error || `${xhr.status}`);
         resolve(null);
       }
     });
-    xhr.addEventListener("error", () => { setRow(entry, 0, t("refused")); resolve(null); });
+    xhr.addEventListener("error", () => { refuse(entry, t("not_sent", { name: file.name })); resolve(null); });
     xhr.send(file);
   });
+}
+
+// A refused file says why on its row and in the log; the others go on.
+function refuse(entry, reason) {
+  setRow(entry, 0, t("refused"));
+  entry.settled = true;
+  entry.row.classList.add("refused");
+  entry.status.textContent = reason;
+  line("error", reason);
 }
 
 async function upload(fileList) {
@@ -405,14 +415,19 @@ async function upload(fileList) {
   const entries = files.map((file) => addRow(file.name));
   updateUploadBar();
   const ids = [];
-  for (let i = 0; i < files.length; i++) ids.push(await sendFile(files[i], entries[i]));
-  if (ids.some((id) => id === null)) { // a refused file: nothing is uploaded
-    for (const entry of entries) entry.settled = true;
-    setProgress(null);
-    return;
+  for (let i = 0; i < files.length; i++) {
+    if (files[i].size > MAX_FILE_BYTES) { // refused here, before a byte is sent
+      refuse(entries[i], t("too_large", { name: files[i].name, mb: MAX_FILE_BYTES / 1048576 }));
+      continue;
+    }
+    const id = await sendFile(files[i], entries[i]);
+    if (id !== null) ids.push(id);
   }
+  const sent = entries.filter((entry) => !entry.settled);
+  updateUploadBar();
+  if (!ids.length) { setProgress(null); return; }
   if (!(await turn({ action: "upload", files: ids }))) {
-    for (const entry of entries) { entry.settled = true; setRow(entry, 0, t("refused")); }
+    for (const entry of sent) { entry.settled = true; setRow(entry, 0, t("refused")); }
     setProgress(null);
   }
 }

@@ -153,3 +153,77 @@ def test_an_old_video_is_never_taken_for_the_current_one(
     wait_idle(page)
     assert stale.is_hidden() and download.is_visible()
     assert not page.errors, page.errors
+
+
+@pytest.mark.parametrize(
+    ("language", "why"), [("en", "not supported"), ("zh", "不支持")], ids=["en", "zh"]
+)
+def test_a_good_file_picked_with_a_bad_one_is_uploaded(
+    start_studio: StartStudio, new_page: Any, samples: SampleSet, tmp_path: Any,
+    language: str, why: str,
+) -> None:  # fmt: skip
+    running = start_studio()
+    page = new_page(running.url, viewport=PHONE)
+    page.get_by_label("Language").select_option(language)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("call the printer on Monday")
+    page.locator("#upload").set_input_files([str(samples.logo), str(notes)])
+    log = page.get_by_role("log")
+    log.locator(".entry.notice.uploaded", has_text=samples.logo.name).wait_for()
+    wait_idle(page)
+    refused = page.locator("#files li.refused")
+    assert refused.count() == 1
+    assert "notes.txt" in refused.inner_text() and why in refused.inner_text()
+    error = log.locator(".entry.error")
+    assert error.count() == 1 and why in error.inner_text()
+    fits_the_screen(page)
+    assert not page.errors, page.errors
+
+
+def test_a_file_over_500_mb_is_refused_before_sending(
+    start_studio: StartStudio, new_page: Any
+) -> None:
+    running = start_studio()
+    page = new_page(running.url)
+    page.evaluate(
+        """() => {
+        window.__sent = 0;
+        const open = XMLHttpRequest.prototype.open;
+        XMLHttpRequest.prototype.open = function (...args) { window.__sent++; return open.apply(this, args); };
+        const big = new File([new Uint8Array(10)], 'film.mp4', {type: 'video/mp4'});
+        Object.defineProperty(big, 'size', {value: 600 * 1024 * 1024});  // as a 600 MB file says
+        const data = new DataTransfer();
+        data.items.add(big);
+        document.dispatchEvent(new DragEvent('drop', {dataTransfer: data}));
+    }"""
+    )
+    row = page.locator("#files li.refused")
+    row.wait_for()
+    assert "larger than 500 MB" in row.inner_text()
+    assert page.evaluate("window.__sent") == 0  # not one byte went
+
+
+def test_a_rows_percent_and_its_bar_agree(
+    start_studio: StartStudio, new_page: Any, samples: SampleSet
+) -> None:
+    running = start_studio()
+    page = new_page(running.url)
+    page.evaluate(
+        """() => {
+        window.__disagree = [];  // every moment a row's words and its bar said different things
+        window.__seen = 0;
+        new MutationObserver(() => {
+          for (const row of document.querySelectorAll('#files li:not(.refused)')) {
+            const words = row.querySelector('.status').textContent.match(/(\\d+)%/);
+            if (!words) continue;
+            window.__seen++;
+            const bar = Math.round(row.querySelector('progress').value * 100);
+            if (Number(words[1]) !== bar) window.__disagree.push([words[1], bar]);
+          }
+        }).observe(document.getElementById('files'),
+                   {childList: true, subtree: true, characterData: true});
+    }"""
+    )
+    upload_photos(page, samples)
+    assert page.evaluate("window.__seen") > 0
+    assert page.evaluate("window.__disagree") == []
