@@ -264,9 +264,12 @@ class Studio:
         path = session.video_path(request.path_params["render_id"]) if session else None
         if path is None:
             return _refused(404, "No such video in this session.")
-        download = request.query_params.get("download") is not None
+        asked = request.query_params.get("download")
+        download = asked is not None
+        # ``?download=NAME.mp4``: the name the page shows (after the project), never the id
+        name = Path(asked).name if asked and asked.endswith(".mp4") else path.name
         return FileResponse(
-            path, media_type="video/mp4", filename=path.name if download else None,
+            path, media_type="video/mp4", filename=name if download else None,
             content_disposition_type="attachment" if download else "inline",
         )  # fmt: skip
 

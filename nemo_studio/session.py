@@ -14,6 +14,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from nemo_studio.timeline import timeline_view
 ACTIONS = ("say", "chat", "upload", "export", "credits", "status", "cancel_render", "resume_render")
 LANGUAGES = ("en", "zh")
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+_RENDER_ID = re.compile(r" ?\brender_[0-9A-Za-z]+\b")
 
 
 class Busy(Exception):
@@ -69,6 +71,7 @@ class StudioSession:
         self.language = "en"
         self.files: dict[str, Path] = {}  # file id -> the stored file
         self._thumbs: dict[str, str] = {}  # upload name -> file id
+        self._view: dict[str, Any] | None = None  # the timeline last drawn (names the download)
         for path in sorted((folder / "files").glob("*/*")):
             self._remember(path.parent.name, path)
         self._task: asyncio.Task[None] | None = None
@@ -267,12 +270,13 @@ class StudioSession:
         if message.kind is MessageKind.TRACKS:
             draft = message.data.get("draft")
             view = timeline_view(draft if isinstance(draft, dict) else {}, self.thumb_of)
+            self._view = view
             self.log.append("timeline", timeline=view)
         elif message.kind is MessageKind.CREDITS:
             self.log.append("credits", **message.to_json()["data"])
         if quiet:
             return  # background reads: the turn itself said what went wrong
-        self.log.append("message", message=message.to_json())
+        self.log.append("message", message=_without_render_id(message).to_json())
 
     def _video_target(self, ready: Message) -> Path:
         """Keep the video here, so the page plays it from this server (Range requests)."""
@@ -283,7 +287,8 @@ class StudioSession:
         render_id = str(ready.data.get("render_id") or "video")
         self.log.append(
             "video", render_id=render_id, src=f"/api/video/{render_id}",
-            name=f"{render_id}.mp4", duration=ready.data.get("duration"), size=path.stat().st_size,
+            name=download_name(self._view), duration=ready.data.get("duration"),
+            size=path.stat().st_size,
         )  # fmt: skip
 
     # -- kept on disk: a restarted studio restores the conversation ----------------------
@@ -350,6 +355,24 @@ def _refusal_zh(facts: FileFacts) -> str:
     if facts.size == 0:
         return f"{name} 是空文件。"
     return f"{name} 的内容与 .{extension} 不符。可接受的格式：{accepted}。"
+
+
+def download_name(view: dict[str, Any] | None) -> str:
+    """The video's file name, after the project and its shape: ``new-collection-9x16.mp4``."""
+    view = view or {}
+    title = re.sub(r"[^\w]+", "-", str(view.get("title") or "").lower()).strip("-_")
+    aspect = str(view.get("aspect") or "").replace(":", "x")
+    return "-".join(part for part in (title[:60] or "video", aspect) if part) + ".mp4"
+
+
+def _without_render_id(message: Message) -> Message:
+    """The page never shows a ``render_…`` id: "the render" says enough to a person."""
+    named = [message.data.get("render_id"), *(message.data.get("pending_renders") or ())]
+    text = message.text
+    for render_id in (r for r in named if isinstance(r, str) and r):
+        text = text.replace(f" {render_id}", "").replace(render_id, "")
+    text = _RENDER_ID.sub("", text)  # the fake's (and the service's) ids, named or not
+    return message if text == message.text else replace(message, text=text)
 
 
 def _say(key: str, language: str, **params: object) -> str:

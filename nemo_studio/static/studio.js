@@ -86,6 +86,10 @@ function onEvent(event) {
 }
 
 function showUser(event) {
+  // a render cancelled, resumed or exported again: its Cancel/Keep question is answered
+  if (["cancel_render", "resume_render", "export"].includes(event.action)) {
+    for (const box of log.querySelectorAll(".entry.choice")) box.remove();
+  }
   state.bubble = null;
   state.notice = null;
   const entry = el("div", "entry user");
@@ -326,7 +330,7 @@ function showVideo(event) {
   video.hidden = false;
   $("empty-stage").hidden = true;
   const link = $("download");
-  link.href = `${event.src}?download=1`;
+  link.href = `${event.src}?download=${encodeURIComponent(event.name)}`;
   link.download = event.name;
   link.hidden = false;
   markStale(false);
@@ -354,12 +358,13 @@ function setBusy(busy) {
 
 // -- requests ------------------------------------------------------------------------------
 
-async function post(path, body) {
+async function post(path, body, { quietIfBusy = false } = {}) {
   const response = await fetch(path, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify(body ?? {}),
   });
+  if (response.status === 409 && quietIfBusy) return false; // already doing it
   if (!response.ok) {
     const answer = await response.json().catch(() => ({}));
     line("error", answer.error || `${response.status} ${response.statusText}`);
@@ -368,8 +373,8 @@ async function post(path, body) {
   return true;
 }
 
-function turn(body) {
-  return post("/api/turn", { language: language(), ...body });
+function turn(body, options) {
+  return post("/api/turn", { language: language(), ...body }, options);
 }
 
 function sendFile(file, entry) {
@@ -466,7 +471,11 @@ function wire() {
     if (!(await turn({ action: "say", text }))) input.value = text;
   });
   $("video").addEventListener("loadedmetadata", fitStage);
-  $("export").addEventListener("click", () => turn({ action: "export" }));
+  $("export").addEventListener("click", async () => {
+    if (state.busy || state.exporting) return; // a double click: the first one counts
+    state.exporting = true;
+    try { await turn({ action: "export" }, { quietIfBusy: true }); } finally { state.exporting = false; }
+  });
   $("stop").addEventListener("click", () => post("/api/stop"));
   $("upload").addEventListener("change", (e) => { upload(e.target.files); e.target.value = ""; });
   $("language").addEventListener("change", (e) => {

@@ -70,7 +70,7 @@ def fits_the_screen(page: Any) -> None:
 @VIEWPORTS
 @pytest.mark.parametrize(
     ("prompt", "ratio"),
-    [("make a 10-second promo for tiktok", 9 / 16), ("make a 10-second square promo", 1.0)],
+    [("make a 2-second promo for tiktok", 9 / 16), ("make a 2-second square promo", 1.0)],
     ids=["9x16", "1x1"],
 )
 def test_a_vertical_or_square_video_is_watched_whole(
@@ -81,9 +81,9 @@ def test_a_vertical_or_square_video_is_watched_whole(
     prompt: str,
     ratio: float,
 ) -> None:
-    running = start_studio()
+    running = start_studio(full_size=True)  # 1080 px wide: larger than the stage
     page = new_page(running.url, viewport=viewport)
-    upload_photos(page, samples)
+    upload_photos(page, samples, 1)
     say(page, prompt)
     export_and_wait(page)
     box = video_box(page)
@@ -189,7 +189,10 @@ def test_a_file_over_500_mb_is_refused_before_sending(
         """() => {
         window.__sent = 0;
         const open = XMLHttpRequest.prototype.open;
-        XMLHttpRequest.prototype.open = function (...args) { window.__sent++; return open.apply(this, args); };
+        XMLHttpRequest.prototype.open = function (...args) {
+          window.__sent++;
+          return open.apply(this, args);
+        };
         const big = new File([new Uint8Array(10)], 'film.mp4', {type: 'video/mp4'});
         Object.defineProperty(big, 'size', {value: 600 * 1024 * 1024});  // as a 600 MB file says
         const data = new DataTransfer();
@@ -227,3 +230,56 @@ def test_a_rows_percent_and_its_bar_agree(
     upload_photos(page, samples)
     assert page.evaluate("window.__seen") > 0
     assert page.evaluate("window.__disagree") == []
+
+
+def test_a_double_click_on_export_is_one_export(
+    start_studio: StartStudio, new_page: Any, samples: SampleSet
+) -> None:
+    running = start_studio(Latency(render=(1.0, 1.0)))
+    page = new_page(running.url)
+    upload_photos(page, samples)
+    say(page, "make a 10-second promo with music")
+    page.get_by_role("button", name="Export").dblclick()
+    page.locator("#log .entry.notice.ready").wait_for(timeout=60_000)
+    wait_idle(page)
+    assert page.locator("#log .entry.error").count() == 0
+    assert page.locator("#log .entry.user", has_text="Export").count() == 1
+    assert not page.errors, page.errors
+
+
+def test_cancel_and_keep_of_a_cancelled_render_stay_gone_after_a_reload(
+    start_studio: StartStudio, new_page: Any, samples: SampleSet
+) -> None:
+    running = start_studio(Latency(render=(60.0, 60.0)))
+    page = new_page(running.url)
+    upload_photos(page, samples)
+    say(page, "make a 10-second promo with music")
+    page.get_by_role("button", name="Export").click()
+    page.get_by_role("log").get_by_text("Rendering the video").wait_for()
+    page.get_by_role("button", name="Stop").click()
+    page.get_by_role("button", name="Cancel the render").click()
+    page.get_by_role("log").get_by_text("Cancelled the render").wait_for()
+    wait_idle(page)
+    page.reload()
+    page.wait_for_function("() => document.body.dataset.connections >= 1")
+    page.get_by_role("log").get_by_text("Cancelled the render").wait_for()
+    assert page.get_by_role("button", name="Cancel the render").count() == 0
+    assert page.get_by_role("button", name="Keep watching").count() == 0
+    log = page.locator("#log").inner_text()
+    assert "render_" not in log, log  # no machine ids for a person
+    assert not page.errors, page.errors
+
+
+@VIEWPORTS
+def test_the_download_is_named_after_the_project_and_its_shape(
+    start_studio: StartStudio, new_page: Any, samples: SampleSet, viewport: dict[str, int]
+) -> None:
+    running = start_studio()
+    page = new_page(running.url, viewport=viewport)
+    upload_photos(page, samples, 2)
+    say(page, 'make a 6-second vertical promo for tiktok with the title "New Collection"')
+    export_and_wait(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download").click()
+    assert download.value.suggested_filename == "new-collection-9x16.mp4"
+    assert "render_" not in page.locator("#log").inner_text()
