@@ -283,3 +283,20 @@ def test_the_download_is_named_after_the_project_and_its_shape(
         page.get_by_role("link", name="Download").click()
     assert download.value.suggested_filename == "new-collection-9x16.mp4"
     assert "render_" not in page.locator("#log").inner_text()
+
+
+def test_accented_names_are_kept(
+    start_studio: StartStudio, new_page: Any, samples: SampleSet, tmp_path: Any
+) -> None:
+    running = start_studio()
+    page = new_page(running.url)
+    named = tmp_path / "Übersicht für.jpg"
+    named.write_bytes(samples.photos[0].read_bytes())
+    page.get_by_label("Upload").set_input_files([str(named)])
+    page.get_by_role("log").get_by_text("Uploaded Übersicht für.jpg").wait_for()
+    wait_idle(page)
+    say(page, "make a 6-second promo")
+    thumb = page.locator("#timeline .shot.image img")
+    thumb.wait_for()
+    assert thumb.get_attribute("alt") == "Übersicht für.jpg"
+    assert "_bersicht" not in page.locator("body").inner_text()
