@@ -94,8 +94,17 @@ def test_a_vertical_or_square_video_is_watched_whole(
     assert box["height"] <= box["viewport_h"], box  # the whole video fits on the screen
     assert box["top"] >= 0 and box["bottom"] <= box["viewport_h"], box
     fits_the_screen(page)
+    playing = page.locator("video").evaluate(
+        """v => new Promise((ok, fail) => {
+            v.muted = true; v.loop = true;
+            v.addEventListener('timeupdate', () => { if (v.currentTime > 0) ok(v.currentTime); });
+            v.play().catch(fail);
+        })"""
+    )
+    assert playing > 0  # it plays
+    page.locator("video").hover()  # its controls show, as a person's pointer shows them
     name = "laptop" if viewport == LAPTOP else "phone"
-    screenshot(page, f"people-{name}-{round(ratio * 100)}")
+    screenshot(page, f"{name}-{round(ratio * 100)}-playing", full_page=False)
     assert not page.errors, page.errors
 
 
