@@ -341,9 +341,12 @@ function showVideo(event) {
 
 function setBusy(busy) {
   state.busy = busy;
+  const focused = document.activeElement;
   $("stop").disabled = !busy;
   $("export").disabled = busy;
   $("send").disabled = busy;
+  // a disabled button loses focus to the page: keep it on the control that now counts
+  if (focused?.disabled) (busy ? $("stop") : $("export")).focus();
   $("activity").textContent = busy ? t("working") : "";
   document.body.classList.toggle("busy", busy);
   if (!busy) {

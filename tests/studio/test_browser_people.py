@@ -4,6 +4,7 @@ newer one, uploads that name what they refused (issue 23)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -309,3 +310,59 @@ def test_accented_names_are_kept(
     thumb.wait_for()
     assert thumb.get_attribute("alt") == "Übersicht für.jpg"
     assert "_bersicht" not in page.locator("body").inner_text()
+
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page: Any) -> list[str]:
+    """axe-core's violations of the page as it is (WCAG 2 A and AA rules)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())  # evaluated through the driver: the page's CSP stays
+    found = page.evaluate(
+        """() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice']})
+            .then(r => r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' ')))"""
+    )
+    return list(found)
+
+
+@VIEWPORTS
+def test_focus_is_seen_and_kept_and_axe_finds_nothing(
+    start_studio: StartStudio, new_page: Any, samples: SampleSet, viewport: dict[str, int]
+) -> None:
+    running = start_studio(Latency(render=(1.0, 1.0)))
+    page = new_page(running.url, viewport=viewport)
+    assert axe_violations(page) == []
+    for _ in range(8):  # Tab as a keyboard user does, to "+ Upload"
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "upload":
+            break
+    assert page.evaluate("document.activeElement.id") == "upload"
+    outline = page.locator("label.upload").evaluate("l => getComputedStyle(l).outlineStyle")
+    assert outline == "solid"  # focus is seen on the button a person sees
+    chip = page.evaluate(
+        """() => { const li = document.createElement('li'); li.textContent = 'x.jpg';
+            const ul = document.createElement('ul'); ul.className = 'attached'; ul.append(li);
+            document.body.append(ul); const c = getComputedStyle(li);
+            const out = [c.color, c.backgroundColor]; ul.remove(); return out; }"""
+    )
+    assert contrast(*chip) >= 4.5, chip
+
+    upload_photos(page, samples)
+    say(page, "make a 10-second promo with music")
+    page.get_by_role("button", name="Export").focus()
+    page.keyboard.press("Enter")
+    page.locator("#log .entry.notice.ready").wait_for(timeout=60_000)
+    wait_idle(page)
+    assert page.evaluate("document.activeElement.id") == "export"  # never dropped to the body
+    assert axe_violations(page) == []
+
+
+def contrast(ink: str, ground: str) -> float:
+    def luminance(colour: str) -> float:
+        parts = [float(x) / 255 for x in colour[colour.index("(") + 1 : -1].split(",")[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in parts]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(ink), luminance(ground)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
