@@ -55,6 +55,13 @@ function el(tag, className, text) {
   return node;
 }
 
+// A label that follows the language switch, old lines as well as new ones.
+function translated(node, key) {
+  node.dataset.t = key;
+  node.textContent = t(key);
+  return node;
+}
+
 function addToLog(node) {
   log.querySelector(".hint")?.remove();
   const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
@@ -93,9 +100,11 @@ function showUser(event) {
   state.bubble = null;
   state.notice = null;
   const entry = el("div", "entry user");
-  entry.append(el("span", "who", t("you")));
+  entry.append(translated(el("span", "who"), "you"));
   if (event.text) entry.append(el("p", "said", event.text));
-  else if (event.action !== "say" && event.action !== "chat") entry.append(el("p", "said action", t(event.action) || event.action));
+  else if (event.action !== "say" && event.action !== "chat") {
+    entry.append(WORDS.en[event.action] ? translated(el("p", "said action"), event.action) : el("p", "said action", event.action));
+  }
   if (event.files?.length) {
     const list = el("ul", "attached");
     for (const name of event.files) list.append(el("li", "", name));
@@ -107,7 +116,7 @@ function showUser(event) {
 function agentBubble() {
   if (!state.bubble) {
     const entry = el("div", "entry agent");
-    entry.append(el("span", "who", t("agent")));
+    entry.append(translated(el("span", "who"), "agent"));
     const text = el("p", "said");
     entry.append(text);
     addToLog(entry);
@@ -469,6 +478,7 @@ function wire() {
     if (!text || state.busy) return;
     if (hasChinese(text)) state.detected = "zh";
     else if (hasLatinWords(text)) state.detected = "en";
+    if (state.detected) localStorage.setItem("nemo-studio-detected", state.detected); // kept on reload
     applyLanguage();
     input.value = "";
     if (!(await turn({ action: "say", text }))) input.value = text;
@@ -500,6 +510,7 @@ function wire() {
 }
 
 state.choice = localStorage.getItem("nemo-studio-language") || "auto";
+state.detected = localStorage.getItem("nemo-studio-detected");
 $("language").value = state.choice;
 applyLanguage();
 wire();

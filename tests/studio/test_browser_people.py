@@ -366,3 +366,27 @@ def contrast(ink: str, ground: str) -> float:
 
     light, dark = sorted((luminance(ink), luminance(ground)), reverse=True)
     return (light + 0.05) / (dark + 0.05)
+
+
+def test_chinese_is_kept_across_a_reload_and_relabels_old_lines(
+    start_studio: StartStudio, new_page: Any, samples: SampleSet
+) -> None:
+    running = start_studio()
+    page = new_page(running.url, viewport=PHONE)
+    page.get_by_label("Upload").set_input_files([str(samples.photos[0])])
+    page.get_by_role("log").get_by_text(f"Uploaded {samples.photos[0].name}").wait_for()
+    wait_idle(page)
+    page.get_by_role("textbox", name="Message").fill("做一个6秒的宣传片")
+    page.get_by_role("textbox", name="Message").press("Enter")
+    page.locator("#log .entry.agent").wait_for()
+    wait_idle(page)
+    who = page.locator("#log .entry .who")
+    assert who.first.inner_text() == "您"  # the upload line, written before the switch
+    assert page.locator("#log .said.action").first.inner_text() == "上传"
+    page.reload()
+    page.wait_for_function("() => document.body.dataset.connections >= 1")
+    page.locator("#log .entry.agent").wait_for()
+    assert page.locator("html").get_attribute("lang") == "zh-CN"  # Auto remembers
+    assert page.get_by_role("button", name="发送").is_visible()
+    assert who.first.inner_text() == "您" and "助手" in page.locator("#log").inner_text()
+    assert not page.errors, page.errors
