@@ -37,7 +37,9 @@ function t(key, params = {}) {
 
 function applyLanguage() {
   document.documentElement.lang = language() === "zh" ? "zh-CN" : "en";
-  for (const node of document.querySelectorAll("[data-t]")) node.textContent = t(node.dataset.t);
+  for (const node of document.querySelectorAll("[data-t]")) {
+    node.textContent = t(node.dataset.t, node.dataset.aspect ? { a: node.dataset.aspect } : {});
+  }
   for (const node of document.querySelectorAll("[data-t-label]")) node.setAttribute("aria-label", t(node.dataset.tLabel));
   for (const node of document.querySelectorAll("[data-t-placeholder]")) node.placeholder = t(node.dataset.tPlaceholder);
   $("progress").setAttribute("aria-label", t("progress"));
@@ -262,37 +264,61 @@ function updateUploadBar() {
 // -- the timeline picture ---------------------------------------------------------------
 
 function drawTimeline(view) {
+  // compared with the timeline as it was when this turn began (a turn may draw it twice)
+  const before = state.turnBase ? JSON.parse(state.turnBase) : null;
   state.shownTimeline = JSON.stringify(view);
   if (state.videoTimeline !== null) markStale(state.shownTimeline !== state.videoTimeline);
   const figure = $("timeline");
   figure.replaceChildren();
+  $("shot-preview").hidden = true;
   const tracks = (view.tracks || []).filter((track) => track.shots.length);
   if (!tracks.length) {
     figure.append(el("p", "empty", t("no_timeline")));
     return;
   }
+  // what the last turn changed: the shape, and each shot that is new or moved
+  const seen = new Set((before?.tracks || []).flatMap((tr) => tr.shots.map(shotKey)));
+  const caption = el("figcaption", "caption");
+  if (view.aspect) {
+    const aspect = translated(el("span", "aspect"), "shape");
+    aspect.textContent = t("shape", { a: view.aspect });
+    aspect.dataset.aspect = view.aspect;
+    aspect.classList.toggle("changed", Boolean(before && before.aspect !== view.aspect));
+    caption.append(aspect);
+  }
+  if (view.title) caption.append(el("span", "title", view.title));
   const total = Math.max(view.duration_s || 0, 0.1);
   const ruler = el("div", "ruler");
-  const step = total > 40 ? 10 : total > 16 ? 5 : total > 6 ? 2 : 1;
+  figure.append(el("div", "track-name"), caption, el("div", "track-name"), ruler);
+  // labels at least 48 px apart, whatever the screen's width
+  const width = Math.max(ruler.clientWidth, 100);
+  const step = [1, 2, 5, 10, 15, 30, 60, 120, 300].find((s) => (width * s) / total >= 48) || 600;
   const marks = [];
   for (let s = 0; s <= total + 1e-6; s += step) marks.push(s);
-  if (total - marks[marks.length - 1] > step * 0.4) marks.push(total); // the end, labelled
+  if ((width * (total - marks[marks.length - 1])) / total >= 48) marks.push(total); // the end, labelled
   for (const s of marks) {
     const tick = el("span", "tick", seconds(s));
     tick.style.left = `${(s / total) * 100}%`;
     ruler.append(tick);
   }
-  figure.append(el("div", "track-name"), ruler);
+  const counts = {};
+  for (const track of tracks) counts[track.kind] = (counts[track.kind] || 0) + 1;
+  const numbers = {};
   for (const track of tracks) {
-    figure.append(el("div", "track-name", t(`track_${track.kind}`)));
+    numbers[track.kind] = (numbers[track.kind] || 0) + 1;
+    const name = t(`track_${track.kind}`) + (counts[track.kind] > 1 ? ` ${numbers[track.kind]}` : "");
+    figure.append(el("div", "track-name", name));
     const lane = el("div", `lane ${track.kind}`);
     for (const shot of track.shots) {
-      const box = el("div", `shot ${shot.type}`);
+      const box = el("button", `shot ${shot.type}`);
+      box.type = "button";
       box.style.left = `${(shot.start_s / total) * 100}%`;
       box.style.width = `${Math.max(0.5, ((shot.end_s - shot.start_s) / total) * 100)}%`;
       const label = shot.type === "audio" && shot.label === "music" ? t("music") : shot.label;
       const times = `${seconds(shot.start_s)} – ${seconds(shot.end_s)}`;
       box.title = `${label}\n${times}`;
+      box.setAttribute("aria-label", `${label}, ${times}`);
+      if (before && !seen.has(shotKey(shot))) box.classList.add("changed");
       if (shot.thumb) {
         const img = el("img");
         img.src = shot.thumb;
@@ -301,11 +327,29 @@ function drawTimeline(view) {
         box.append(img);
       }
       box.append(el("span", "label", label), el("span", "times", times));
+      box.addEventListener("click", () => previewShot(shot, label, times));
       lane.append(box);
     }
     figure.append(lane);
   }
-  if (view.title) figure.append(el("figcaption", "title", view.title));
+}
+
+function shotKey(shot) {
+  return `${shot.type}|${shot.label}|${shot.start_s}|${shot.end_s}`;
+}
+
+// A shot clicked in the timeline: its picture large, its name and times.
+function previewShot(shot, label, times) {
+  const box = $("shot-preview");
+  box.replaceChildren();
+  if (shot.thumb) {
+    const img = el("img");
+    img.src = shot.thumb;
+    img.alt = label;
+    box.append(img);
+  }
+  box.append(el("figcaption", "", `${label} · ${times}`));
+  box.hidden = false;
 }
 
 // -- credits, video ------------------------------------------------------------------------
@@ -349,6 +393,7 @@ function showVideo(event) {
 // -- busy --------------------------------------------------------------------------------
 
 function setBusy(busy) {
+  if (busy && !state.busy) state.turnBase = state.shownTimeline;
   state.busy = busy;
   const focused = document.activeElement;
   $("stop").disabled = !busy;

@@ -4,6 +4,7 @@ newer one, uploads that name what they refused (issue 23)."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -389,4 +390,42 @@ def test_chinese_is_kept_across_a_reload_and_relabels_old_lines(
     assert page.locator("html").get_attribute("lang") == "zh-CN"  # Auto remembers
     assert page.get_by_role("button", name="发送").is_visible()
     assert who.first.inner_text() == "您" and "助手" in page.locator("#log").inner_text()
+    assert not page.errors, page.errors
+
+
+@VIEWPORTS
+def test_the_timeline_shows_the_shape_what_changed_and_each_shot(
+    start_studio: StartStudio, new_page: Any, samples: SampleSet, viewport: dict[str, int]
+) -> None:
+    running = start_studio()
+    page = new_page(running.url, viewport=viewport)
+    upload_photos(page, samples)
+    page.get_by_label("Upload").set_input_files([str(samples.logo)])
+    page.get_by_role("log").get_by_text(f"Uploaded {samples.logo.name}").wait_for()
+    wait_idle(page)
+    say(page, "make a 10-second promo with music and my logo")
+    timeline = page.locator("#timeline")
+    assert timeline.locator(".aspect").inner_text() == "Shape 16:9"
+    names = timeline.locator(".track-name").all_inner_texts()
+    named = [n for n in names if n]
+    assert len(named) == len(set(named)), named  # no two tracks called the same
+    say(page, "make it vertical for tiktok")
+    assert timeline.locator(".aspect").inner_text() == "Shape 9:16"
+    assert "changed" in (timeline.locator(".aspect").get_attribute("class") or "")
+    ticks = timeline.locator(".tick").evaluate_all(
+        "ts => ts.map(t => { const r = t.getBoundingClientRect(); return [r.left, r.right]; })"
+    )
+    assert len(ticks) >= 2
+    for (_, right), (left, _) in itertools.pairwise(ticks):
+        assert right <= left, ticks  # ruler labels never overlap
+    shot = timeline.locator(".shot.image").first
+    shot.click()
+    preview = page.locator("#shot-preview")
+    preview.wait_for()
+    page.wait_for_function(
+        "() => { const i = document.querySelector('#shot-preview img');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
+    assert samples.photos[0].name in preview.inner_text()
+    assert axe_violations(page) == []
     assert not page.errors, page.errors
