@@ -5,6 +5,7 @@ GET  /api/events           SSE: every event of this session after Last-Event-ID
 POST /api/files?name=N     one file's bytes (the page sends each with its progress)
 POST /api/turn             {"action", "text", "files", "language"}: start a turn
 POST /api/stop             abandon the running turn
+POST /api/new              "New video": a fresh conversation for this browser
 GET  /api/video/{id}       the finished video (Range requests: seeking works)
 GET  /api/thumb/{file}     a thumbnail of an uploaded picture
 """
@@ -252,6 +253,19 @@ class Studio:
             return _refused(400, str(exc))
         return JSONResponse({"ok": True}, 202)
 
+    async def new_video(self, request: Request) -> Response:
+        """ "New video": this browser starts a fresh conversation (the old one stays on disk)."""
+        current = self.session_of(request)
+        if current is not None and current.busy:
+            return _refused(409, "A turn is running: wait for it, or press Stop.")
+        session = self.new_session()
+        response = JSONResponse({"ok": True})
+        response.set_cookie(
+            COOKIE, self.signer.sign(session.id), httponly=True, samesite="strict",
+            max_age=30 * 86400,
+        )  # fmt: skip
+        return response
+
     async def stop(self, request: Request) -> Response:
         session = self.session_of(request)
         if session is None:
@@ -321,6 +335,7 @@ def create_app(config: StudioConfig) -> Any:
             Route("/api/files", studio.upload_file, methods=["POST"]),
             Route("/api/turn", studio.turn, methods=["POST"]),
             Route("/api/stop", studio.stop, methods=["POST"]),
+            Route("/api/new", studio.new_video, methods=["POST"]),
             Route("/api/video/{render_id}", studio.video, methods=["GET", "HEAD"]),
             Route("/api/thumb/{file_id}", studio.thumb, methods=["GET"]),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),

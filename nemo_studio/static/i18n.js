@@ -19,7 +19,7 @@ export const WORDS = {
     music: "music", resume_render: "Keep watching the render", status: "Timeline", credits_turn: "Credits",
     too_large: "{name} is larger than {mb} MB: it was not sent.",
     not_sent: "{name} could not be sent: check the connection and try again.",
-    shape: "Shape {a}",
+    shape: "Shape {a}", shape_title: "Shape", make_aspect: "make it {a}", new_video: "New video",
     stale: "This video is from before your last change: Export again for the new one.",
   },
   zh: {
@@ -40,7 +40,7 @@ export const WORDS = {
     music: "音乐", resume_render: "继续等待渲染", status: "时间线", credits_turn: "积分",
     too_large: "{name} 超过 {mb} MB 的上限：没有发送。",
     not_sent: "{name} 无法发送：请检查网络后重试。",
-    shape: "画幅 {a}",
+    shape: "画幅 {a}", shape_title: "画幅", make_aspect: "改成 {a}", new_video: "新视频",
     stale: "这个视频是您上次修改之前的版本：再次导出即可得到新版本。",
   },
 };

@@ -399,6 +399,8 @@ function setBusy(busy) {
   $("stop").disabled = !busy;
   $("export").disabled = busy;
   $("send").disabled = busy;
+  for (const button of document.querySelectorAll("[data-aspect]")) button.disabled = busy;
+  $("new-video").disabled = busy;
   // a disabled button loses focus to the page: keep it on the control that now counts
   if (focused?.disabled) (busy ? $("stop") : $("export")).focus();
   $("activity").textContent = busy ? t("working") : "";
@@ -535,6 +537,15 @@ function wire() {
     try { await turn({ action: "export" }, { quietIfBusy: true }); } finally { state.exporting = false; }
   });
   $("stop").addEventListener("click", () => post("/api/stop"));
+  // the shape buttons say what a person would type: the agent makes the edit
+  for (const button of document.querySelectorAll("[data-aspect]")) {
+    button.addEventListener("click", () => {
+      if (!state.busy) turn({ action: "say", text: t("make_aspect", { a: button.dataset.aspect }) });
+    });
+  }
+  $("new-video").addEventListener("click", async () => {
+    if (await post("/api/new")) location.reload(); // a fresh conversation; the old one is kept
+  });
   $("upload").addEventListener("change", (e) => { upload(e.target.files); e.target.value = ""; });
   $("language").addEventListener("change", (e) => {
     state.choice = e.target.value;

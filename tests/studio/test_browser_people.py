@@ -429,3 +429,29 @@ def test_the_timeline_shows_the_shape_what_changed_and_each_shot(
     assert samples.photos[0].name in preview.inner_text()
     assert axe_violations(page) == []
     assert not page.errors, page.errors
+
+
+@VIEWPORTS
+def test_shape_buttons_and_new_video(
+    start_studio: StartStudio, new_page: Any, samples: SampleSet, viewport: dict[str, int]
+) -> None:
+    running = start_studio()
+    page = new_page(running.url, viewport=viewport)
+    upload_photos(page, samples)
+    say(page, "make a 10-second promo")
+    shapes = page.get_by_role("group", name="Shape")
+    for aspect in ("9:16", "1:1", "16:9"):
+        button = shapes.get_by_role("button", name=aspect, exact=True)
+        box = button.bounding_box()
+        assert box is not None and box["height"] >= 44
+        button.click()
+        page.locator("#log .entry.user", has_text=f"make it {aspect}").wait_for()
+        wait_idle(page)
+        assert page.locator("#timeline .aspect").inner_text() == f"Shape {aspect}"
+    fits_the_screen(page)
+    page.get_by_role("button", name="New video").click()
+    page.wait_for_function("() => document.body.dataset.connections >= 1")
+    page.locator("#log .hint").wait_for()  # a fresh conversation
+    assert page.locator("#log .entry").count() == 0
+    assert len(running.app_state.sessions) == 2
+    assert not page.errors, page.errors
