@@ -13,7 +13,8 @@ const state = {
   busy: false,
   bubble: null, // the agent bubble that streamed pieces go into
   notice: null, // the last "still working" line, replaced by the next one
-  rows: new Map(), // file name -> {row, bar, status, sent, service}
+  rows: new Map(), // a number per file picked -> {name, shown, row, bar, status, service}
+  rowCount: 0,
   choice: "auto", // the language switch
   detected: null, // the language of the user's last message
   shownTimeline: "", // the timeline last drawn, as JSON
@@ -44,7 +45,7 @@ function applyLanguage() {
   for (const node of document.querySelectorAll("[data-t-placeholder]")) node.placeholder = t(node.dataset.tPlaceholder);
   $("progress").setAttribute("aria-label", t("progress"));
   $("files").setAttribute("aria-label", t("files"));
-  for (const [name, entry] of state.rows) entry.bar.setAttribute("aria-label", t("upload_progress", { name }));
+  for (const entry of state.rows.values()) entry.bar.setAttribute("aria-label", t("upload_progress", { name: entry.shown }));
   if (state.credits !== undefined) showCredits(state.credits);
 }
 
@@ -151,7 +152,7 @@ function showMessage(message) {
       return showProgress(data);
     case "uploaded": {
       // the service may rename a file: else the first row whose bytes all went
-      const entry = state.rows.get(data.filename)
+      const entry = findRow(data.filename)
         || [...state.rows.values()].find((e) => !e.done && e.service >= 1);
       if (entry) setRow(entry, 1, t("uploaded"), true);
       updateUploadBar();
@@ -219,7 +220,7 @@ function showProgress(data) {
     return;
   }
   if (data.what === "upload" && data.name) {
-    const entry = state.rows.get(data.name) || addRow(data.name);
+    const entry = findRow(data.name) || addRow(data.name);
     entry.service = data.fraction || 0;
     const fraction = 0.5 + entry.service / 2; // the service's share: the bar's second half
     setRow(entry, fraction, t("uploading", { p: Math.round(fraction * 100) }));
@@ -227,19 +228,35 @@ function showProgress(data) {
   }
 }
 
-function addRow(name) {
+// One row per file picked; two files of one name are told apart by a number and by
+// their own small picture.
+function addRow(name, file) {
+  const twins = [...state.rows.values()].filter((e) => e.name === name).length;
+  const shown = twins ? `${name} (${twins + 1})` : name;
   const row = el("li", "file");
-  const label = el("span", "name", name);
+  const label = el("span", "name");
+  if (file?.type.startsWith("image/")) {
+    const img = el("img", "file-thumb");
+    img.src = URL.createObjectURL(file);
+    img.alt = "";
+    img.addEventListener("load", () => URL.revokeObjectURL(img.src), { once: true });
+    label.append(img);
+  }
+  label.append(document.createTextNode(shown));
   const bar = el("progress");
   bar.max = 1;
   bar.value = 0;
-  bar.setAttribute("aria-label", t("upload_progress", { name }));
+  bar.setAttribute("aria-label", t("upload_progress", { name: shown }));
   const status = el("span", "status", t("waiting"));
   row.append(label, bar, status);
   $("files").append(row);
-  const entry = { row, bar, status, done: false };
-  state.rows.set(name, entry);
+  const entry = { name, shown, row, bar, status, done: false };
+  state.rows.set(++state.rowCount, entry);
   return entry;
+}
+
+function findRow(name) {
+  return [...state.rows.values()].find((e) => e.name === name && !e.done);
 }
 
 function setRow(entry, fraction, text, done = false) {
@@ -476,7 +493,7 @@ async function upload(fileList) {
   const files = [...fileList];
   if (!files.length) return;
   for (const [name, entry] of state.rows) if (entry.settled) { entry.row.remove(); state.rows.delete(name); }
-  const entries = files.map((file) => addRow(file.name));
+  const entries = files.map((file) => addRow(file.name, file));
   updateUploadBar();
   const ids = [];
   for (let i = 0; i < files.length; i++) {

@@ -455,3 +455,35 @@ def test_shape_buttons_and_new_video(
     assert page.locator("#log .entry").count() == 0
     assert len(running.app_state.sessions) == 2
     assert not page.errors, page.errors
+
+
+def test_two_files_of_one_name_are_told_apart(
+    start_studio: StartStudio, new_page: Any, samples: SampleSet, tmp_path: Any
+) -> None:
+    running = start_studio()
+    page = new_page(running.url, viewport=PHONE)
+    twins = []
+    for index, photo in enumerate(samples.photos[:2]):
+        folder = tmp_path / f"camera{index}"
+        folder.mkdir()
+        twins.append(folder / "photo.jpg")
+        twins[-1].write_bytes(photo.read_bytes())
+    page.evaluate(
+        """() => {
+        window.__rows = new Set();  // each row's words and its picture, as the page showed them
+        new MutationObserver(() => {
+          for (const row of document.querySelectorAll('#files li')) {
+            const img = row.querySelector('img');
+            window.__rows.add(row.querySelector('.name').textContent + '|' + (img ? img.src : ''));
+          }
+        }).observe(document.getElementById('files'), {childList: true, subtree: true});
+    }"""
+    )
+    page.get_by_label("Upload").set_input_files([str(p) for p in twins])
+    page.locator("#log .entry.notice.uploaded").nth(1).wait_for()
+    wait_idle(page)
+    rows = page.evaluate("[...window.__rows]")
+    names = {row.split("|")[0] for row in rows}
+    pictures = {row.split("|")[1] for row in rows}
+    assert names == {"photo.jpg", "photo.jpg (2)"}, rows
+    assert len(pictures) == 2 and "" not in pictures, rows  # each its own picture
