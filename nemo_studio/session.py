@@ -71,6 +71,7 @@ class StudioSession:
         self.language = "en"
         self.files: dict[str, Path] = {}  # file id -> the stored file
         self._thumbs: dict[str, str] = {}  # upload name -> file id
+        self._media: list[dict[str, str]] = []  # what the media panel shows
         self._view: dict[str, Any] | None = None  # the timeline last drawn (names the download)
         for path in sorted((folder / "files").glob("*/*")):
             self._remember(path.parent.name, path)
@@ -223,6 +224,7 @@ class StudioSession:
 
     async def _turn(self) -> None:
         await self._drive(quiet=False)
+        self._publish_media()
         # Then, quietly, what the page draws: the timeline and the credits left.
         self.conversation.status(language=self.language)
         await self._drive(quiet=True)
@@ -277,6 +279,18 @@ class StudioSession:
         if quiet:
             return  # background reads: the turn itself said what went wrong
         self.log.append("message", message=_without_render_id(message).to_json())
+
+    def _publish_media(self) -> None:
+        """The media panel: every file of this session the service has, with its thumbnail."""
+        uploaded = self.conversation.uploads
+        media = [
+            {"name": path.name, "thumb": f"/api/thumb/{file_id}"}
+            for file_id, path in self.files.items()
+            if path.name in uploaded
+        ]
+        if media != self._media:
+            self._media = media
+            self.log.append("media", files=media)
 
     def _video_target(self, ready: Message) -> Path:
         """Keep the video here, so the page plays it from this server (Range requests)."""

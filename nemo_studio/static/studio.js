@@ -92,6 +92,7 @@ function onEvent(event) {
     case "timeline": return drawTimeline(event.timeline);
     case "credits": return showCredits(event.available);
     case "video": return showVideo(event);
+    case "media": return showMedia(event.files);
   }
 }
 
@@ -367,6 +368,20 @@ function previewShot(shot, label, times) {
   }
   box.append(el("figcaption", "", `${label} · ${times}`));
   box.hidden = false;
+}
+
+function showMedia(files) {
+  const list = $("media");
+  list.replaceChildren();
+  for (const file of files) {
+    const item = el("li", "");
+    const img = el("img");
+    img.src = file.thumb;
+    img.alt = "";
+    img.addEventListener("error", () => img.remove()); // a video or a sound: its name says it
+    item.append(img, el("span", "", file.name));
+    list.append(item);
+  }
 }
 
 // -- credits, video ------------------------------------------------------------------------

@@ -487,3 +487,21 @@ def test_two_files_of_one_name_are_told_apart(
     pictures = {row.split("|")[1] for row in rows}
     assert names == {"photo.jpg", "photo.jpg (2)"}, rows
     assert len(pictures) == 2 and "" not in pictures, rows  # each its own picture
+
+
+def test_the_media_panel_shows_the_uploads_with_thumbnails(
+    start_studio: StartStudio, new_page: Any, samples: SampleSet
+) -> None:
+    running = start_studio()
+    page = new_page(running.url, viewport=PHONE)
+    upload_photos(page, samples, 2)
+    media = page.locator("#media li")
+    assert media.count() == 2
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#media img')]"
+        ".filter(i => i.complete && i.naturalWidth > 0).length === 2"
+    )
+    assert samples.photos[1].name in page.locator("#media").inner_text()
+    page.reload()  # kept: the panel comes back with the conversation
+    page.locator("#media img").nth(1).wait_for()
+    assert page.locator("#media li").count() == 2
