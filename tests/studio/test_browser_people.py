@@ -158,7 +158,7 @@ def test_an_old_video_is_never_taken_for_the_current_one(
     stale.wait_for(state="visible")
     assert "before your last change" in stale.inner_text()
     page.get_by_role("button", name="Export").click()
-    page.get_by_role("log").get_by_text("Rendering the video").last.wait_for()
+    page.get_by_role("log").get_by_text("Rendering the video").nth(1).wait_for()  # the new one
     assert download.is_hidden()  # during the new render, the old file is not offered
     page.locator("#log .entry.notice.ready").nth(1).wait_for(timeout=60_000)
     wait_idle(page)
