@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 from fake_backend.formats import FormatRefused, file_type
 from fake_backend.timeline import BeatGrid
 
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9._ \-\u4e00-\u9fff]+")
+_SAFE_NAME = re.compile(r"[^\w. \-]+")  # letters and digits of every script are kept
 
 
 class UploadRefused(Exception):
@@ -33,7 +34,7 @@ class UploadRefused(Exception):
 def safe_filename(name: str) -> str:
     """The last path component, without traversal or control characters."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1].strip().lstrip(".")
-    base = _SAFE_NAME.sub("_", base)[:120]
+    base = _SAFE_NAME.sub("_", unicodedata.normalize("NFC", base))[:120]
     return base or "upload"
 
 

@@ -5,6 +5,7 @@ GET  /api/events           SSE: every event of this session after Last-Event-ID
 POST /api/files?name=N     one file's bytes (the page sends each with its progress)
 POST /api/turn             {"action", "text", "files", "language"}: start a turn
 POST /api/stop             abandon the running turn
+POST /api/new              "New video": a fresh conversation for this browser
 GET  /api/video/{id}       the finished video (Range requests: seeking works)
 GET  /api/thumb/{file}     a thumbnail of an uploaded picture
 """
@@ -202,23 +203,28 @@ class Studio:
         session = self.session_of(request)
         if session is None:
             return _refused(401, "This page's session is unknown: reload the page.")
+        language = request.query_params.get("lang", "en")
+        limit = self.config.max_file_bytes
+        name = request.query_params.get("name", "")
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:  # refused before reading a byte
+            return _refused(413, _too_large(name, limit, language))
         try:
-            file_id, path = session.file_slot(request.query_params.get("name", ""))
+            file_id, path = session.file_slot(name)
         except UserInputError as exc:
             return _refused(400, str(exc))
         size = 0
         with path.open("wb") as handle:
             async for chunk in request.stream():
                 size += len(chunk)
-                if size > self.config.max_file_bytes:
+                if size > limit:
                     handle.close()
                     path.unlink()
                     path.parent.rmdir()
-                    limit = self.config.max_file_bytes // (1024 * 1024)
-                    return _refused(413, f"{path.name} is larger than {limit} MB.")
+                    return _refused(413, _too_large(path.name, limit, language))
                 handle.write(chunk)
         try:
-            session.accept_file(file_id, path)
+            session.accept_file(file_id, path, language)
         except UserInputError as exc:
             return _refused(400, str(exc))
         return JSONResponse({"id": file_id, "name": path.name, "size": size})
@@ -247,6 +253,19 @@ class Studio:
             return _refused(400, str(exc))
         return JSONResponse({"ok": True}, 202)
 
+    async def new_video(self, request: Request) -> Response:
+        """ "New video": this browser starts a fresh conversation (the old one stays on disk)."""
+        current = self.session_of(request)
+        if current is not None and current.busy:
+            return _refused(409, "A turn is running: wait for it, or press Stop.")
+        session = self.new_session()
+        response = JSONResponse({"ok": True})
+        response.set_cookie(
+            COOKIE, self.signer.sign(session.id), httponly=True, samesite="strict",
+            max_age=30 * 86400,
+        )  # fmt: skip
+        return response
+
     async def stop(self, request: Request) -> Response:
         session = self.session_of(request)
         if session is None:
@@ -259,9 +278,12 @@ class Studio:
         path = session.video_path(request.path_params["render_id"]) if session else None
         if path is None:
             return _refused(404, "No such video in this session.")
-        download = request.query_params.get("download") is not None
+        asked = request.query_params.get("download")
+        download = asked is not None
+        # ``?download=NAME.mp4``: the name the page shows (after the project), never the id
+        name = Path(asked).name if asked and asked.endswith(".mp4") else path.name
         return FileResponse(
-            path, media_type="video/mp4", filename=path.name if download else None,
+            path, media_type="video/mp4", filename=name if download else None,
             content_disposition_type="attachment" if download else "inline",
         )  # fmt: skip
 
@@ -292,6 +314,13 @@ def _thumbnail(source: Path, target: Path) -> bool:
         return False
 
 
+def _too_large(name: str, limit: int, language: str) -> str:
+    megabytes = limit // (1024 * 1024)
+    if language == "zh":
+        return f"{name} 超过 {megabytes} MB 的上限。"
+    return f"{name} is larger than {megabytes} MB."
+
+
 def _refused(status: int, sentence: str) -> JSONResponse:
     return JSONResponse({"error": sentence}, status)
 
@@ -306,6 +335,7 @@ def create_app(config: StudioConfig) -> Any:
             Route("/api/files", studio.upload_file, methods=["POST"]),
             Route("/api/turn", studio.turn, methods=["POST"]),
             Route("/api/stop", studio.stop, methods=["POST"]),
+            Route("/api/new", studio.new_video, methods=["POST"]),
             Route("/api/video/{render_id}", studio.video, methods=["GET", "HEAD"]),
             Route("/api/thumb/{file_id}", studio.thumb, methods=["GET"]),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),

@@ -14,6 +14,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ import httpx
 from nemo_core.conversation import Conversation, Settings, Snapshot
 from nemo_core.drivers import AsyncDriver, Store, probe
 from nemo_core.errors import UserInputError
-from nemo_core.files import check_upload
+from nemo_core.files import FileFacts, check_upload
+from nemo_core.policy import ACCEPTED_EXTENSIONS, MAX_UPLOAD_BYTES
 from nemo_core.steps import Message, MessageKind
 from nemo_frontend import inputs
 from nemo_frontend.turns import AsyncTurnRunner, TurnOutcome
@@ -32,6 +34,7 @@ from nemo_studio.timeline import timeline_view
 ACTIONS = ("say", "chat", "upload", "export", "credits", "status", "cancel_render", "resume_render")
 LANGUAGES = ("en", "zh")
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
+_RENDER_ID = re.compile(r" ?\brender_[0-9A-Za-z]+\b")
 
 
 class Busy(Exception):
@@ -68,6 +71,8 @@ class StudioSession:
         self.language = "en"
         self.files: dict[str, Path] = {}  # file id -> the stored file
         self._thumbs: dict[str, str] = {}  # upload name -> file id
+        self._media: list[dict[str, str]] = []  # what the media panel shows
+        self._view: dict[str, Any] | None = None  # the timeline last drawn (names the download)
         for path in sorted((folder / "files").glob("*/*")):
             self._remember(path.parent.name, path)
         self._task: asyncio.Task[None] | None = None
@@ -93,14 +98,18 @@ class StudioSession:
         (self.folder / "files" / file_id).mkdir(mode=0o700)
         return file_id, self.folder / "files" / file_id / clean
 
-    def accept_file(self, file_id: str, path: Path) -> None:
-        """Check a stored file as the core would before upload; refuse it at once if bad."""
+    def accept_file(self, file_id: str, path: Path, language: str = "en") -> None:
+        """Check a stored file as the core would before upload; refuse it at once if bad,
+        in the page's language."""
+        facts = probe(path)
         try:
-            check_upload(probe(path))
-        except UserInputError:
+            check_upload(facts)
+        except UserInputError as exc:
             path.unlink(missing_ok=True)
             path.parent.rmdir()
-            raise
+            if language != "zh":
+                raise
+            raise UserInputError(_refusal_zh(facts)) from exc
         self._remember(file_id, path)
 
     def _remember(self, file_id: str, path: Path) -> None:
@@ -215,6 +224,7 @@ class StudioSession:
 
     async def _turn(self) -> None:
         await self._drive(quiet=False)
+        self._publish_media()
         # Then, quietly, what the page draws: the timeline and the credits left.
         self.conversation.status(language=self.language)
         await self._drive(quiet=True)
@@ -262,12 +272,25 @@ class StudioSession:
         if message.kind is MessageKind.TRACKS:
             draft = message.data.get("draft")
             view = timeline_view(draft if isinstance(draft, dict) else {}, self.thumb_of)
+            self._view = view
             self.log.append("timeline", timeline=view)
         elif message.kind is MessageKind.CREDITS:
             self.log.append("credits", **message.to_json()["data"])
         if quiet:
             return  # background reads: the turn itself said what went wrong
-        self.log.append("message", message=message.to_json())
+        self.log.append("message", message=_without_render_id(message).to_json())
+
+    def _publish_media(self) -> None:
+        """The media panel: every file of this session the service has, with its thumbnail."""
+        uploaded = self.conversation.uploads
+        media = [
+            {"name": path.name, "thumb": f"/api/thumb/{file_id}"}
+            for file_id, path in self.files.items()
+            if path.name in uploaded
+        ]
+        if media != self._media:
+            self._media = media
+            self.log.append("media", files=media)
 
     def _video_target(self, ready: Message) -> Path:
         """Keep the video here, so the page plays it from this server (Range requests)."""
@@ -278,7 +301,8 @@ class StudioSession:
         render_id = str(ready.data.get("render_id") or "video")
         self.log.append(
             "video", render_id=render_id, src=f"/api/video/{render_id}",
-            name=f"{render_id}.mp4", duration=ready.data.get("duration"), size=path.stat().st_size,
+            name=download_name(self._view), duration=ready.data.get("duration"),
+            size=path.stat().st_size,
         )  # fmt: skip
 
     # -- kept on disk: a restarted studio restores the conversation ----------------------
@@ -331,6 +355,38 @@ _TEXTS = {
         "视频已生成，但无法取回：{reason}",
     ),
 }
+
+
+def _refusal_zh(facts: FileFacts) -> str:
+    """``check_upload``'s refusal said in Chinese (the core words it in English only)."""
+    name = facts.name
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    accepted = ", ".join(e for e in ACCEPTED_EXTENSIONS if e != "jpeg")
+    if extension not in ACCEPTED_EXTENSIONS:
+        return f"{name}：不支持这种文件。可接受的格式：{accepted}。"
+    if facts.size > MAX_UPLOAD_BYTES:
+        return f"{name} 超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB 的上限：请压缩或剪短后再试。"
+    if facts.size == 0:
+        return f"{name} 是空文件。"
+    return f"{name} 的内容与 .{extension} 不符。可接受的格式：{accepted}。"
+
+
+def download_name(view: dict[str, Any] | None) -> str:
+    """The video's file name, after the project and its shape: ``new-collection-9x16.mp4``."""
+    view = view or {}
+    title = re.sub(r"[^\w]+", "-", str(view.get("title") or "").lower()).strip("-_")
+    aspect = str(view.get("aspect") or "").replace(":", "x")
+    return "-".join(part for part in (title[:60] or "video", aspect) if part) + ".mp4"
+
+
+def _without_render_id(message: Message) -> Message:
+    """The page never shows a ``render_…`` id: "the render" says enough to a person."""
+    named = [message.data.get("render_id"), *(message.data.get("pending_renders") or ())]
+    text = message.text
+    for render_id in (r for r in named if isinstance(r, str) and r):
+        text = text.replace(f" {render_id}", "").replace(render_id, "")
+    text = _RENDER_ID.sub("", text)  # the fake's (and the service's) ids, named or not
+    return message if text == message.text else replace(message, text=text)
 
 
 def _say(key: str, language: str, **params: object) -> str:

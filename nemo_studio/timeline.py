@@ -51,8 +51,20 @@ def _shot(segment: Mapping[str, Any], thumb: Callable[[str], str | None]) -> dic
     }
 
 
+def _aspect(meta: Mapping[str, Any]) -> str:
+    """``"9:16"``: as the draft says it, else from its size (``""`` when unknown)."""
+    aspect = meta.get("aspect")
+    if isinstance(aspect, str) and aspect:
+        return aspect
+    width, height = _ms(meta.get("width")), _ms(meta.get("height"))
+    if not width or not height:
+        return ""
+    ratio = width / height
+    return min(("16:9", 16 / 9), ("9:16", 9 / 16), ("1:1", 1.0), key=lambda a: abs(a[1] - ratio))[0]
+
+
 def timeline_view(draft: Mapping[str, Any], thumb: Callable[[str], str | None]) -> dict[str, Any]:
-    """``{"duration_s", "title", "tracks": [{"kind", "name", "shots": [...]}]}``."""
+    """``{"duration_s", "title", "aspect", "tracks": [{"kind", "name", "shots": [...]}]}``."""
     tracks: list[dict[str, Any]] = []
     raw_tracks = draft.get("t")
     for index, track in enumerate(raw_tracks if isinstance(raw_tracks, list) else []):
@@ -70,5 +82,6 @@ def timeline_view(draft: Mapping[str, Any], thumb: Callable[[str], str | None]) 
     return {
         "duration_s": max(_ms(draft.get("d")) / 1000, longest),
         "title": title if isinstance(title, str) else "",
+        "aspect": _aspect(meta if isinstance(meta, dict) else {}),
         "tracks": tracks,
     }

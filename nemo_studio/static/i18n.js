@@ -17,6 +17,11 @@ export const WORDS = {
     files: "Files", progress: "Progress", upload_progress: "Upload progress of {name}",
     track_video: "Pictures", track_audio: "Music", track_text: "Text", track_other: "Track",
     music: "music", resume_render: "Keep watching the render", status: "Timeline", credits_turn: "Credits",
+    too_large: "{name} is larger than {mb} MB: it was not sent.",
+    not_sent: "{name} could not be sent: check the connection and try again.",
+    media: "Media", no_media: "Your uploads show here.",
+    shape: "Shape {a}", shape_title: "Shape", make_aspect: "make it {a}", new_video: "New video",
+    stale: "This video is from before your last change: Export again for the new one.",
   },
   zh: {
     language: "语言", auto: "自动（跟随我）", conversation: "对话",
@@ -34,6 +39,11 @@ export const WORDS = {
     files: "文件", progress: "进度", upload_progress: "{name} 的上传进度",
     track_video: "画面", track_audio: "音乐", track_text: "文字", track_other: "轨道",
     music: "音乐", resume_render: "继续等待渲染", status: "时间线", credits_turn: "积分",
+    too_large: "{name} 超过 {mb} MB 的上限：没有发送。",
+    not_sent: "{name} 无法发送：请检查网络后重试。",
+    media: "素材", no_media: "上传的文件会显示在这里。",
+    shape: "画幅 {a}", shape_title: "画幅", make_aspect: "改成 {a}", new_video: "新视频",
+    stale: "这个视频是您上次修改之前的版本：再次导出即可得到新版本。",
   },
 };
 

@@ -48,12 +48,13 @@ def launch(
     servers: list[EmbeddedServer],
     latency: Latency | None = None,
     faults: str = "",
+    full_size: bool = False,
     **studio: Any,
 ) -> Running:
     """A fake API (fast preview renders; ``faults`` as ``nemo serve --faults``) and a
     studio in front of it."""
     fake_config = FakeConfig(
-        preview_renders=True,
+        preview_renders=not full_size,  # full size: a 1080x1920 video, as people get
         latency=latency or Latency(),
         render_poll_hint=0.2,
         faults=FaultPlan.parse(faults),
@@ -69,8 +70,8 @@ def launch(
 @pytest.fixture
 def start_studio(tmp_path: Path) -> Iterator[StartStudio]:
     servers: list[EmbeddedServer] = []
-    yield lambda latency=None, faults="", **studio: launch(
-        tmp_path, servers, latency, faults, **studio
+    yield lambda latency=None, faults="", full_size=False, **studio: launch(
+        tmp_path, servers, latency, faults, full_size, **studio
     )
     for server in reversed(servers):
         server.stop()
@@ -114,7 +115,8 @@ def new_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Callable[
     contexts: list[Any] = []
 
     def open_page(url: str, **options: Any) -> Any:
-        context = browser.new_context(viewport={"width": 1360, "height": 860}, **options)
+        options.setdefault("viewport", {"width": 1360, "height": 860})
+        context = browser.new_context(**options)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(30_000)
@@ -131,8 +133,8 @@ def new_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Callable[
         context.close()
 
 
-def screenshot(page: Any, name: str) -> Path:
+def screenshot(page: Any, name: str, full_page: bool = True) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"studio-{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path

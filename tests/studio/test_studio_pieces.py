@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import re
+import webbrowser
 from pathlib import Path
 
 from nemo_studio.cookies import Signer, new_session_id
 from nemo_studio.events import EventLog
+from nemo_studio.serve import open_in_browser
 from nemo_studio.timeline import timeline_view
 
 DOC_EXAMPLE = {
@@ -99,3 +102,18 @@ def test_the_page_never_turns_a_string_into_html_or_code() -> None:
             assert sink not in source, f"{name} uses {sink}"
     html = (static / "index.html").read_text()
     assert "<script>" not in html and not re.search(r"\son[a-z]+=", html)  # no inline code
+
+
+def test_open_says_the_address_when_no_browser_opens() -> None:
+    def no_browser(url: str) -> bool:
+        raise webbrowser.Error("could not locate runnable browser")
+
+    out = io.StringIO()
+    assert open_in_browser("http://127.0.0.1:8770/", opener=no_browser, out=out) is False
+    assert "open http://127.0.0.1:8770/ in yours" in out.getvalue()
+    out = io.StringIO()
+    assert open_in_browser("http://127.0.0.1:8770/", opener=lambda url: False, out=out) is False
+    assert "http://127.0.0.1:8770/" in out.getvalue()
+    out = io.StringIO()
+    assert open_in_browser("http://127.0.0.1:8770/", opener=lambda url: True, out=out) is True
+    assert out.getvalue() == ""
