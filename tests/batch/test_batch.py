@@ -121,7 +121,7 @@ def test_out_of_credits_stops_new_rows_and_says_so(
     manifest = catalogue / "m.jsonl"
     manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
     # 1 credit per edit turn, 5 per render: two videos, then nothing left for the third
-    with serve(anonymous_credits=12) as server:
+    with serve(anonymous_credits=12, render_cost=5) as server:  # a charged export
         code = main(["batch", str(manifest), "--api", server.url, "-j", "1"])
         assert sum(renders_per_session(server).values()) == 2
     assert code == ExitCode.OUT_OF_CREDITS

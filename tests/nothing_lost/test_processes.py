@@ -141,8 +141,9 @@ def test_other_commands_leave_a_running_export_alone(tmp_path: Path, env: dict[s
     export = nemo("export", "-o", str(target), env=env)
     wait_for_rendering(home / "fake" / "fake.db", export)
     code, text = run("credits", env=env, timeout=60)
-    assert code == 0, text
-    assert "frozen" in text  # it sees the running job, and leaves it running
+    assert code == 0 and text.startswith("Credits:"), text
+    # it leaves the running job alone (the vendor's export is free: nothing is frozen)
+    assert job_states(home / "fake" / "fake.db")[0] in ("pending", "processing", "completed")
     out, err = export.communicate(timeout=240)
     assert export.returncode == 0, out + err
     assert abs(duration(target) - VIDEO_SECONDS) < 0.5

@@ -49,6 +49,7 @@ def launch(
     latency: Latency | None = None,
     faults: str = "",
     full_size: bool = False,
+    render_cost: int | None = None,
     **studio: Any,
 ) -> Running:
     """A fake API (fast preview renders; ``faults`` as ``nemo serve --faults``) and a
@@ -58,6 +59,7 @@ def launch(
         latency=latency or Latency(),
         render_poll_hint=0.2,
         faults=FaultPlan.parse(faults),
+        render_cost=render_cost,  # None: the profile's (the vendor's export is free)
     )
     fake = EmbeddedServer(create_app(fake_config)).start()
     servers.append(fake)
@@ -70,8 +72,8 @@ def launch(
 @pytest.fixture
 def start_studio(tmp_path: Path) -> Iterator[StartStudio]:
     servers: list[EmbeddedServer] = []
-    yield lambda latency=None, faults="", full_size=False, **studio: launch(
-        tmp_path, servers, latency, faults, full_size, **studio
+    yield lambda latency=None, faults="", full_size=False, render_cost=None, **studio: launch(
+        tmp_path, servers, latency, faults, full_size, render_cost, **studio
     )
     for server in reversed(servers):
         server.stop()

@@ -60,7 +60,7 @@ def watch_agent_text(page: Any) -> None:
 def test_upload_ask_export_and_watch(
     start_studio: StartStudio, new_page: Any, samples: SampleSet
 ) -> None:
-    running = start_studio(SLOW_TEXT)
+    running = start_studio(SLOW_TEXT, render_cost=5)  # a charged export: the balance moves
     page = new_page(running.url)
     log = page.get_by_role("log")
 
