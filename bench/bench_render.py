@@ -1,6 +1,6 @@
 """Render speed: the 30 s sample promo through fake_backend.render (and optionally MoviePy).
 
-    python bench/bench_render.py [--preview] [--repeat 3] [--moviepy]
+    python bench/bench_render.py [--preview] [--repeat 3] [--moviepy] [--no-encode-only]
 
 Builds the procedural sample set (five 3000x2000 photos, a transparent logo) in a temp
 folder, renders the promo draft (photos with crossfades and alternating Ken Burns moves, a
@@ -8,6 +8,12 @@ logo watermark, a title and two captions, a generated music bed) and prints the 
 the video's duration and their ratio (below 1 is faster than real time). The best of
 ``--repeat`` runs is kept. With ``--moviepy`` the same timeline is also rendered by a small
 MoviePy 2.x script, for a side-by-side ratio.
+
+After each render, the encode-only mode (on unless ``--no-encode-only``) decodes the MP4
+just written into memory, then times only the encoding of those frames by the renderer's
+own :class:`Encoder` (the same size, count and x264 settings, no audio), in a fresh process
+like the render. It prints ``ratio to encode-only: X``: the best full render's wall time
+over the best encode-only wall time, the share of the render that is not x264.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import multiprocessing
+import resource
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -24,6 +31,8 @@ from typing import Any
 import av
 
 from fake_backend.render import RenderSettings, render, settings_for
+from fake_backend.render.audio import RATE
+from fake_backend.render.encode import Encoder
 from fake_backend.render.samples import PROMO_EFFECTS, SampleSet, promo_draft, write_samples
 
 
@@ -46,17 +55,23 @@ def _peak_mb() -> float:
     return float("nan")
 
 
-def _in_fresh_process(function: Any, *args: Any) -> tuple[float, float]:
-    """(wall seconds, peak MB) of ``function(*args)`` in a new process: peaks stay apart."""
+def _cpu_seconds() -> float:
+    """User + system CPU of this process, all threads (x264's included)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _in_fresh_process(function: Any, *args: Any) -> tuple[float, float, float]:
+    """(wall s, peak MB, CPU s) of ``function(*args)`` in a new process: peaks stay apart."""
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         return pool.submit(_timed, function, *args).result()
 
 
-def _timed(function: Any, *args: Any) -> tuple[float, float]:
-    started = time.perf_counter()
+def _timed(function: Any, *args: Any) -> tuple[float, float, float]:
+    started, cpu = time.perf_counter(), _cpu_seconds()
     function(*args)
-    return time.perf_counter() - started, _peak_mb()
+    return time.perf_counter() - started, _peak_mb(), _cpu_seconds() - cpu
 
 
 def _render_ours(draft: dict[str, Any], media: dict[str, Path], out: Path, preview: bool) -> None:
@@ -68,9 +83,34 @@ def bench_ours(
     draft: dict[str, Any], media: dict[str, Path], folder: Path, preview: bool
 ) -> tuple[float, float]:
     out = folder / "ours.mp4"
-    wall, peak = _in_fresh_process(_render_ours, draft, media, out, preview)
-    print(f"  ours:    {wall:6.2f} s wall, peak {peak:4.0f} MB  {probe(out)}")
-    return wall, peak
+    wall, peak, cpu = _in_fresh_process(_render_ours, draft, media, out, preview)
+    print(f"  ours:    {wall:6.2f} s wall, {cpu:6.2f} s CPU, peak {peak:4.0f} MB  {probe(out)}")
+    return wall, peak, cpu
+
+
+def _encode_only(
+    draft: dict[str, Any], rendered: Path, out: Path, preview: bool
+) -> tuple[float, float]:
+    """Encode the frames of ``rendered``, decoded into memory first; returns the encode's
+    (wall, CPU) seconds (the decode is not timed)."""
+    settings: RenderSettings = settings_for(draft, preview=preview)
+    with av.open(str(rendered)) as container:
+        frames = [frame.to_ndarray(format="yuv420p") for frame in container.decode(video=0)]
+    started, cpu = time.perf_counter(), _cpu_seconds()
+    with Encoder(out, settings, RATE) as encoder:
+        for buffer in frames:
+            encoder.video(buffer)
+    return time.perf_counter() - started, _cpu_seconds() - cpu
+
+
+def bench_encode_only(draft: dict[str, Any], folder: Path, preview: bool) -> tuple[float, float]:
+    out = folder / "encode-only.mp4"
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        job = pool.submit(_encode_only, draft, folder / "ours.mp4", out, preview)
+        wall, cpu = job.result()
+    print(f"  encode:  {wall:6.2f} s wall, {cpu:6.2f} s CPU (x264 alone, frames in memory)")
+    return wall, cpu
 
 
 def moviepy_script(samples: SampleSet, draft: dict[str, Any], out: Path, preview: bool) -> None:
@@ -139,14 +179,14 @@ def moviepy_script(samples: SampleSet, draft: dict[str, Any], out: Path, preview
 
 def bench_moviepy(
     samples: SampleSet, draft: dict[str, Any], folder: Path, preview: bool
-) -> tuple[float, float] | None:
+) -> tuple[float, float, float] | None:
     if importlib.util.find_spec("moviepy") is None:
         print("  moviepy: skipped, moviepy is not installed (pip install 'moviepy>=2')")
         return None
     out = folder / "moviepy.mp4"
-    wall, peak = _in_fresh_process(moviepy_script, samples, draft, out, preview)
+    wall, peak, cpu = _in_fresh_process(moviepy_script, samples, draft, out, preview)
     print(f"  moviepy: {wall:6.2f} s wall, peak {peak:4.0f} MB  {probe(out)}")
-    return wall, peak
+    return wall, peak, cpu
 
 
 def main() -> None:
@@ -155,6 +195,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs; the best is kept")
     parser.add_argument("--moviepy", action="store_true", help="also time a MoviePy 2.x script")
     parser.add_argument("--seconds", type=float, default=30.0, help="promo length")
+    parser.add_argument(
+        "--no-encode-only",
+        dest="encode_only",
+        action="store_false",
+        help="skip timing x264 alone on the rendered frames",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench_render_") as temp:
@@ -164,16 +210,19 @@ def main() -> None:
         print(f"samples written in {time.perf_counter() - started:.2f} s")
         draft, media = promo_draft(samples, seconds=args.seconds)
         duration = draft["d"] / 1000
-        ours: list[tuple[float, float]] = []
-        theirs: list[tuple[float, float]] = []
+        ours: list[tuple[float, float, float]] = []
+        theirs: list[tuple[float, float, float]] = []
+        encodes: list[tuple[float, float]] = []
         for run in range(max(1, args.repeat)):
             print(f"run {run + 1}:")
             ours.append(bench_ours(draft, media, folder, args.preview))
+            if args.encode_only:
+                encodes.append(bench_encode_only(draft, folder, args.preview))
             if args.moviepy:
                 measured = bench_moviepy(samples, draft, folder, args.preview)
                 if measured is not None:
                     theirs.append(measured)
-        best, peak = min(ours)
+        best, peak, _ = min(ours)
         size = "640x360" if args.preview else "1920x1080"
         print(f"\n{size}, {duration:.1f} s of video")
         ratio = best / duration
@@ -181,8 +230,15 @@ def main() -> None:
             f"fake_backend.render: best {best:.2f} s wall, ratio wall/duration {ratio:.3f}, "
             f"peak {peak:.0f} MB"
         )
+        if encodes:
+            encode, _ = min(encodes)
+            print(f"x264 alone:          best {encode:.2f} s wall, ratio {encode / duration:.3f}")
+            print(f"ratio to encode-only: {best / encode:.2f}")
+            # CPU seconds depend less on what else the machine runs than wall time does
+            cpu = min(run[2] for run in ours) / min(run[1] for run in encodes)
+            print(f"(CPU ratio to encode-only: {cpu:.2f})")
         if theirs:
-            other, other_peak = min(theirs)
+            other, other_peak, _ = min(theirs)
             print(
                 f"moviepy 2.x:         best {other:.2f} s wall, ratio {other / duration:.3f}, "
                 f"peak {other_peak:.0f} MB"
