@@ -409,6 +409,7 @@ function fitStage() {
 }
 
 function showVideo(event) {
+  hidePreview(); // the export itself now: the preview gives way
   const video = $("video");
   state.videoTimeline = state.shownTimeline;
   video.src = event.src;
@@ -420,6 +421,75 @@ function showVideo(event) {
   link.hidden = false;
   markStale(false);
   highlight([]);
+}
+
+// -- the free preview: the timeline rendered small by the studio, marked as such -----------
+
+async function makePreview() {
+  if (state.previewing) return; // a double click: one preview
+  state.previewing = true;
+  $("preview").disabled = true;
+  $("activity").textContent = t("previewing");
+  try {
+    const response = await fetch("/api/preview", { method: "POST" });
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) line("error", answer.error || `${response.status} ${response.statusText}`);
+    else showPreview(answer);
+  } catch {
+    line("error", t("not_sent", { name: t("preview") }));
+  } finally {
+    state.previewing = false;
+    $("preview").disabled = false;
+    $("activity").textContent = state.busy ? t("working") : "";
+  }
+}
+
+function showPreview(answer) {
+  const video = $("video");
+  video.pause();
+  video.hidden = true;
+  $("empty-stage").hidden = true;
+  const clip = $("preview-video");
+  const sheet = $("preview-sheet");
+  const moving = answer.kind === "video";
+  clip.hidden = !moving;
+  sheet.hidden = moving;
+  translated($("preview-badge"), moving ? "preview_badge" : "preview_sheet").hidden = false;
+  $("stage").classList.add("previewing");
+  $("stage").style.setProperty("--aspect", String(answer.width / answer.height));
+  if (moving) {
+    clip.src = answer.src;
+    clip.play().catch(() => {}); // muted: it may start by itself; else its controls do
+  } else {
+    clip.removeAttribute("src");
+    sheet.src = answer.src;
+    sheet.alt = t("preview_sheet");
+  }
+  markStale(Boolean(state.stale));
+}
+
+function hidePreview() {
+  const clip = $("preview-video");
+  clip.pause();
+  clip.removeAttribute("src");
+  clip.hidden = $("preview-sheet").hidden = $("preview-badge").hidden = true;
+  $("stage").classList.remove("previewing");
+  $("timeline").querySelector(".playhead")?.remove();
+}
+
+// A line over the timeline where the playing video is (the preview or the export).
+function movePlayhead(event) {
+  const video = event.target;
+  if (!video.duration || video.hidden) return;
+  const figure = $("timeline");
+  if (figure.querySelector(".empty")) return;
+  let head = figure.querySelector(".playhead");
+  if (!head) {
+    head = el("div", "playhead");
+    head.setAttribute("aria-hidden", "true");
+    figure.append(head);
+  }
+  head.style.setProperty("--at", String(Math.min(1, video.currentTime / video.duration)));
 }
 
 // -- busy --------------------------------------------------------------------------------
@@ -563,6 +633,8 @@ function wire() {
     if (!(await turn({ action: "say", text }))) input.value = text;
   });
   $("video").addEventListener("loadedmetadata", fitStage);
+  $("preview").addEventListener("click", makePreview);
+  for (const id of ["video", "preview-video"]) $(id).addEventListener("timeupdate", movePlayhead);
   $("export").addEventListener("click", async () => {
     if (state.busy || state.exporting) return; // a double click: the first one counts
     state.exporting = true;
