@@ -466,6 +466,7 @@ function showPreview(answer) {
     sheet.alt = t("preview_sheet");
   }
   markStale(Boolean(state.stale));
+  $("stage").scrollIntoView({ block: "nearest" }); // on a phone the stage is below the chat
 }
 
 function hidePreview() {
