@@ -449,19 +449,25 @@ function showPreview(answer) {
   video.pause();
   video.hidden = true;
   $("empty-stage").hidden = true;
-  const clip = $("preview-video");
+  $("preview-video")?.remove();
   const sheet = $("preview-sheet");
   const moving = answer.kind === "video";
-  clip.hidden = !moving;
   sheet.hidden = moving;
   translated($("preview-badge"), moving ? "preview_badge" : "preview_sheet").hidden = false;
-  $("stage").classList.add("previewing");
   $("stage").style.setProperty("--aspect", String(answer.width / answer.height));
   if (moving) {
+    // made for each preview and removed after it: the page's one <video> is the export's
+    const clip = el("video", "preview");
+    Object.assign(clip, { id: "preview-video", controls: true, muted: true, loop: true, playsInline: true });
+    clip.disablePictureInPicture = true;
+    clip.setAttribute("controlslist", "nodownload noremoteplayback");
+    clip.setAttribute("data-t-label", "preview_badge");
+    clip.setAttribute("aria-label", t("preview_badge"));
+    clip.addEventListener("timeupdate", movePlayhead);
     clip.src = answer.src;
+    $("stage").prepend(clip);
     clip.play().catch(() => {}); // muted: it may start by itself; else its controls do
   } else {
-    clip.removeAttribute("src");
     sheet.src = answer.src;
     sheet.alt = t("preview_sheet");
   }
@@ -470,11 +476,8 @@ function showPreview(answer) {
 }
 
 function hidePreview() {
-  const clip = $("preview-video");
-  clip.pause();
-  clip.removeAttribute("src");
-  clip.hidden = $("preview-sheet").hidden = $("preview-badge").hidden = true;
-  $("stage").classList.remove("previewing");
+  $("preview-video")?.remove();
+  $("preview-sheet").hidden = $("preview-badge").hidden = true;
   $("timeline").querySelector(".playhead")?.remove();
 }
 
@@ -635,7 +638,7 @@ function wire() {
   });
   $("video").addEventListener("loadedmetadata", fitStage);
   $("preview").addEventListener("click", makePreview);
-  for (const id of ["video", "preview-video"]) $(id).addEventListener("timeupdate", movePlayhead);
+  $("video").addEventListener("timeupdate", movePlayhead);
   $("export").addEventListener("click", async () => {
     if (state.busy || state.exporting) return; // a double click: the first one counts
     state.exporting = true;
