@@ -8,6 +8,8 @@ POST /api/stop             abandon the running turn
 POST /api/new              "New video": a fresh conversation for this browser
 GET  /api/video/{id}       the finished video (Range requests: seeking works)
 GET  /api/thumb/{file}     a thumbnail of an uploaded picture
+POST /api/preview          the free preview of the current timeline: {"kind", "src", ...}
+GET  /api/preview/{name}   its file: a small MP4 (or a PNG of the shots)
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from nemo_core.conversation import Settings, Snapshot
 from nemo_core.errors import UserInputError
 from nemo_core.wire import Secret
 from nemo_studio.cookies import COOKIE, Signer, new_session_id
+from nemo_studio.preview import NoPreview
 from nemo_studio.security import Guard, is_loopback
 from nemo_studio.session import Busy, StudioSession
 
@@ -287,6 +290,32 @@ class Studio:
             content_disposition_type="attachment" if download else "inline",
         )  # fmt: skip
 
+    async def preview(self, request: Request) -> Response:
+        """Render the timeline small here: free (no render asked of the service)."""
+        session = self.session_of(request)
+        if session is None:
+            return _refused(401, "This page's session is unknown: reload the page.")
+        try:
+            made = await session.preview()
+        except NoPreview as exc:
+            return _refused(409, str(exc))
+        return JSONResponse(
+            {
+                "kind": made.kind, "src": f"/api/preview/{made.name}", "width": made.width,
+                "height": made.height, "duration": made.duration_s,
+            }
+        )  # fmt: skip
+
+    async def preview_file(self, request: Request) -> Response:
+        session = self.session_of(request)
+        path = session.preview_path(request.path_params["name"]) if session else None
+        if path is None:
+            return _refused(404, "No such preview in this session.")
+        kind = "video/mp4" if path.suffix == ".mp4" else "image/png"
+        response = FileResponse(path, media_type=kind, content_disposition_type="inline")
+        response.headers["Cache-Control"] = "private, max-age=3600"  # named after its draft
+        return response
+
     async def thumb(self, request: Request) -> Response:
         session = self.session_of(request)
         source = session.files.get(request.path_params["file_id"]) if session else None
@@ -338,6 +367,8 @@ def create_app(config: StudioConfig) -> Any:
             Route("/api/new", studio.new_video, methods=["POST"]),
             Route("/api/video/{render_id}", studio.video, methods=["GET", "HEAD"]),
             Route("/api/thumb/{file_id}", studio.thumb, methods=["GET"]),
+            Route("/api/preview", studio.preview, methods=["POST"]),
+            Route("/api/preview/{name}", studio.preview_file, methods=["GET", "HEAD"]),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         lifespan=studio.lifespan,

@@ -29,6 +29,8 @@ from nemo_core.steps import Message, MessageKind
 from nemo_frontend import inputs
 from nemo_frontend.turns import AsyncTurnRunner, TurnOutcome
 from nemo_studio.events import EventLog
+from nemo_studio.preview import NAME_PATTERN as PREVIEW_NAME
+from nemo_studio.preview import NoPreview, Preview, make_preview
 from nemo_studio.timeline import timeline_view
 
 ACTIONS = ("say", "chat", "upload", "export", "credits", "status", "cancel_render", "resume_render")
@@ -73,6 +75,8 @@ class StudioSession:
         self._thumbs: dict[str, str] = {}  # upload name -> file id
         self._media: list[dict[str, str]] = []  # what the media panel shows
         self._view: dict[str, Any] | None = None  # the timeline last drawn (names the download)
+        self._draft: dict[str, Any] | None = None  # the draft of that timeline (the preview's)
+        self._previewing = asyncio.Lock()  # one preview at a time: a second click waits
         for path in sorted((folder / "files").glob("*/*")):
             self._remember(path.parent.name, path)
         self._task: asyncio.Task[None] | None = None
@@ -266,6 +270,44 @@ class StudioSession:
         if message is not None:
             self._publish(message, quiet=False)
 
+    # -- the free preview -------------------------------------------------------------------
+
+    async def preview(self) -> Preview:
+        """The current timeline rendered small here (``nemo_studio.preview``): the draft
+        from a quiet status read (or, while a turn runs, the one last drawn), its media
+        fetched once, the rendering in a worker thread. ``NoPreview`` says why not."""
+        async with self._previewing:
+            if not self.busy:
+                lang = self.language
+                self.start_quiet(lambda: self.conversation.status(language=lang))
+            if self.busy and self._quiet_task:
+                await asyncio.shield(self._task)  # type: ignore[arg-type]
+            draft = self._draft
+            if not draft:
+                raise NoPreview(_say("no_preview", self.language))
+            uploads = dict(self.conversation.uploads)
+            loop = asyncio.get_running_loop()
+
+            def download(url: str, path: Path) -> Path:  # in the worker: the loop fetches
+                fetching = self.driver.download(url, path)
+                return asyncio.run_coroutine_threadsafe(fetching, loop).result()
+
+            folder = self.folder / "preview"
+            try:
+                return await asyncio.to_thread(make_preview, draft, uploads, download, folder)
+            except NoPreview as exc:
+                key = "no_preview" if str(exc) == "empty" else "preview_failed"
+                raise NoPreview(_say(key, self.language, reason="").strip()) from exc
+            except Exception as exc:  # a file the service would not send: one sentence
+                text = _say("preview_failed", self.language, reason=_sentence(exc))
+                raise NoPreview(text) from exc
+
+    def preview_path(self, name: str) -> Path | None:
+        if not re.fullmatch(PREVIEW_NAME, name):
+            return None
+        path = self.folder / "preview" / name
+        return path if path.is_file() else None
+
     # -- what the page sees -----------------------------------------------------------------
 
     def _publish(self, message: Message, *, quiet: bool) -> None:
@@ -273,6 +315,7 @@ class StudioSession:
             draft = message.data.get("draft")
             view = timeline_view(draft if isinstance(draft, dict) else {}, self.thumb_of)
             self._view = view
+            self._draft = draft if isinstance(draft, dict) else None
             self.log.append("timeline", timeline=view)
         elif message.kind is MessageKind.CREDITS:
             self.log.append("credits", **message.to_json()["data"])
@@ -350,6 +393,11 @@ _TEXTS = {
         "A turn is running: wait for it, or press Stop.",
         "正在处理上一条：请稍候，或按停止。",
     ),
+    "no_preview": (
+        "Nothing to preview yet: say what video you want first.",
+        "还没有可预览的内容：请先说出您想要的视频。",
+    ),
+    "preview_failed": ("The preview could not be made. {reason}", "无法生成预览。{reason}"),
     "download_failed": (
         "The video is ready but could not be fetched: {reason}",
         "视频已生成，但无法取回：{reason}",

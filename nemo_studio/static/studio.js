@@ -409,6 +409,7 @@ function fitStage() {
 }
 
 function showVideo(event) {
+  hidePreview(); // the export itself now: the preview gives way
   const video = $("video");
   state.videoTimeline = state.shownTimeline;
   video.src = event.src;
@@ -420,6 +421,79 @@ function showVideo(event) {
   link.hidden = false;
   markStale(false);
   highlight([]);
+}
+
+// -- the free preview: the timeline rendered small by the studio, marked as such -----------
+
+async function makePreview() {
+  if (state.previewing) return; // a double click: one preview
+  state.previewing = true;
+  $("preview").disabled = true;
+  $("activity").textContent = t("previewing");
+  try {
+    const response = await fetch("/api/preview", { method: "POST" });
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) line("error", answer.error || `${response.status} ${response.statusText}`);
+    else showPreview(answer);
+  } catch {
+    line("error", t("not_sent", { name: t("preview") }));
+  } finally {
+    state.previewing = false;
+    $("preview").disabled = false;
+    $("activity").textContent = state.busy ? t("working") : "";
+  }
+}
+
+function showPreview(answer) {
+  const video = $("video");
+  video.pause();
+  video.hidden = true;
+  $("empty-stage").hidden = true;
+  $("preview-video")?.remove();
+  const sheet = $("preview-sheet");
+  const moving = answer.kind === "video";
+  sheet.hidden = moving;
+  translated($("preview-badge"), moving ? "preview_badge" : "preview_sheet").hidden = false;
+  $("stage").style.setProperty("--aspect", String(answer.width / answer.height));
+  if (moving) {
+    // made for each preview and removed after it: the page's one <video> is the export's
+    const clip = el("video", "preview");
+    Object.assign(clip, { id: "preview-video", controls: true, muted: true, loop: true, playsInline: true });
+    clip.disablePictureInPicture = true;
+    clip.setAttribute("controlslist", "nodownload noremoteplayback");
+    clip.setAttribute("data-t-label", "preview_badge");
+    clip.setAttribute("aria-label", t("preview_badge"));
+    clip.addEventListener("timeupdate", movePlayhead);
+    clip.src = answer.src;
+    $("stage").prepend(clip);
+    clip.play().catch(() => {}); // muted: it may start by itself; else its controls do
+  } else {
+    sheet.src = answer.src;
+    sheet.alt = t("preview_sheet");
+  }
+  markStale(Boolean(state.stale));
+  $("stage").scrollIntoView({ block: "nearest" }); // on a phone the stage is below the chat
+}
+
+function hidePreview() {
+  $("preview-video")?.remove();
+  $("preview-sheet").hidden = $("preview-badge").hidden = true;
+  $("timeline").querySelector(".playhead")?.remove();
+}
+
+// A line over the timeline where the playing video is (the preview or the export).
+function movePlayhead(event) {
+  const video = event.target;
+  if (!video.duration || video.hidden) return;
+  const figure = $("timeline");
+  if (figure.querySelector(".empty")) return;
+  let head = figure.querySelector(".playhead");
+  if (!head) {
+    head = el("div", "playhead");
+    head.setAttribute("aria-hidden", "true");
+    figure.append(head);
+  }
+  head.style.setProperty("--at", String(Math.min(1, video.currentTime / video.duration)));
 }
 
 // -- busy --------------------------------------------------------------------------------
@@ -563,6 +637,8 @@ function wire() {
     if (!(await turn({ action: "say", text }))) input.value = text;
   });
   $("video").addEventListener("loadedmetadata", fitStage);
+  $("preview").addEventListener("click", makePreview);
+  $("video").addEventListener("timeupdate", movePlayhead);
   $("export").addEventListener("click", async () => {
     if (state.busy || state.exporting) return; // a double click: the first one counts
     state.exporting = true;
