@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import StartStudio, screenshot
+from studio_harness import StartStudio, screenshot
 
 from fake_backend.config import Latency
 from fake_backend.render.samples import SampleSet

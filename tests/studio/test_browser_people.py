@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import StartStudio, screenshot
+from studio_harness import StartStudio, screenshot
 
 from fake_backend.config import Latency
 from fake_backend.render.samples import SampleSet

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import StartStudio, screenshot
+from studio_harness import StartStudio, screenshot
 from test_browser_people import LAPTOP, VIEWPORTS, fits_the_screen, say, upload_photos
 
 from fake_backend.render.samples import SampleSet

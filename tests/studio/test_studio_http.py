@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Running, launch
+from studio_harness import Running, launch
 
 from fake_backend import EmbeddedServer
 

@@ -10,7 +10,7 @@ from typing import Any
 import av
 import httpx
 import pytest
-from conftest import StartStudio
+from studio_harness import StartStudio
 
 from fake_backend.render import RenderError
 from fake_backend.render.samples import SampleSet

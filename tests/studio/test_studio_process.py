@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Running, launch
+from studio_harness import Running, launch
 
 from fake_backend import EmbeddedServer, create_app
 from fake_backend.config import FakeConfig, Latency
