@@ -181,3 +181,32 @@ def test_the_token_never_reaches_the_page(running: Any) -> None:
     assert token.reveal() not in seen
     snapshot = session.folder / "snapshot.json"
     assert snapshot.stat().st_mode & 0o077 == 0  # the token on disk: its owner only
+
+
+def test_exporting_an_unchanged_timeline_again_renders_nothing_new(running: Any) -> None:
+    """Export twice with nothing changed: the fake's database holds one render job, and
+    the second export gives the same video again (issue 23)."""
+    client = browser_client(running)
+    wait_idle(running, client)
+    photo = client.post("/api/files", params={"name": "shoe.jpg"}, content=small_jpeg())
+    assert photo.status_code == 200
+    turns = [
+        {"action": "upload", "files": [photo.json()["id"]]},
+        {"action": "chat", "text": "make a 2 second video"},
+        {"action": "export"},
+        {"action": "export"},
+    ]
+    for turn in turns:
+        assert client.post("/api/turn", json=turn).status_code == 202
+        wait_idle(running, client)
+    fake = running.fake.app.state.fake
+    session_id = running.app_state.sessions[
+        client.cookies["nemo_studio"].split(".")[0]
+    ].conversation.session_id
+    jobs = [job for _, job in fake.store.all("render") if job["session_id"] == session_id]
+    assert len(jobs) == 1
+    ready = [
+        e["message"] for e in events(client) if e.get("message", {}).get("kind") == "video_ready"
+    ]
+    assert len(ready) == 2 and ready[1]["data"].get("again") is True
+    assert ready[0]["data"]["render_id"] == ready[1]["data"]["render_id"]
