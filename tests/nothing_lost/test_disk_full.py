@@ -110,6 +110,18 @@ def _disk_of(full_folder: Path, real: Callable[[str | Path], Any]) -> Callable[[
     return usage
 
 
+def _uploads_fail_with_500(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every upload answered HTTP 500 by the fake (the fault asked per request)."""
+    real_send = httpx.Client.send
+
+    def failing_upload(self: httpx.Client, request: httpx.Request, **kwargs: Any) -> Any:
+        if "/upload-video/" in request.url.path:
+            request.headers["X-Fake-Fault"] = "500"
+        return real_send(self, request, **kwargs)
+
+    monkeypatch.setattr(httpx.Client, "send", failing_upload)
+
+
 def test_the_embedded_fake_failing_on_a_full_disk_is_said_as_the_disk(
     home: Path,
     photo: Path,
@@ -121,14 +133,7 @@ def test_the_embedded_fake_failing_on_a_full_disk_is_said_as_the_disk(
     the user read "The service is failing (HTTP 500)". Its folder is on the user's disk,
     so the one sentence names that disk (the 500 itself is forced here)."""
     monkeypatch.setattr(shutil, "disk_usage", _disk_of(home, shutil.disk_usage))
-    real_post = httpx.Client.send
-
-    def failing_upload(self: httpx.Client, request: httpx.Request, **kwargs: Any) -> Any:
-        if "/upload-video/" in request.url.path:
-            request.headers["X-Fake-Fault"] = "500"
-        return real_post(self, request, **kwargs)
-
-    monkeypatch.setattr(httpx.Client, "send", failing_upload)
+    _uploads_fail_with_500(monkeypatch)
     target = tmp_path / "out.mp4"
     code = main(["make", str(photo), "-p", PROMPT, "-o", str(target)])  # the embedded fake
     err = capsys.readouterr().err
@@ -146,14 +151,7 @@ def test_a_failure_of_a_remote_service_is_not_blamed_on_the_local_disk(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(shutil, "disk_usage", _disk_of(tmp_path, shutil.disk_usage))
-    real_post = httpx.Client.send
-
-    def failing_upload(self: httpx.Client, request: httpx.Request, **kwargs: Any) -> Any:
-        if "/upload-video/" in request.url.path:
-            request.headers["X-Fake-Fault"] = "500"
-        return real_post(self, request, **kwargs)
-
-    monkeypatch.setattr(httpx.Client, "send", failing_upload)
+    _uploads_fail_with_500(monkeypatch)
     code = main(["make", str(photo), "-p", PROMPT, "-o", str(tmp_path / "o.mp4"), "--api", api])
     err = capsys.readouterr().err
     assert code == ExitCode.SERVICE
