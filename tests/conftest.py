@@ -1,8 +1,24 @@
 from __future__ import annotations
 
+import gc
+
 import pytest
+from hypothesis import settings
 
 pytest_plugins = ["cassettes.pytest_plugin"]
+
+# `quick` (the default: the quick loop and `tox`) runs a fifth of each property test's
+# examples; `--hypothesis-profile=thorough` (`tox -e full`, CI) runs them all.
+# tests/hypothesis_budget.py scales the counts tests name.
+settings.register_profile("thorough", max_examples=100)
+settings.register_profile("quick", max_examples=20)
+settings.load_profile("quick")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collection built (modules, tests, parameters) lives until the run ends: frozen,
+    the garbage collector stops walking it in every full collection (2,000 tests' worth)."""
+    gc.freeze()
 
 
 @pytest.fixture(autouse=True)

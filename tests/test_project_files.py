@@ -12,6 +12,8 @@ from configparser import ConfigParser
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 EXTRAS: dict[str, list[str]] = PYPROJECT["project"]["optional-dependencies"]
@@ -50,6 +52,7 @@ def imported_by_tests() -> set[str]:
     return modules - set(sys.stdlib_module_names) - OWN - helpers - {"__future__"}
 
 
+@pytest.mark.slow
 def test_the_dev_extra_installs_everything_the_tests_import() -> None:
     dev = extra_closure("dev")
     owners = packages_distributions()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import ssl
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,6 +29,15 @@ def timeout(default: float) -> httpx.Timeout:
 
 
 UploadProgress = Callable[[str, int, int], None]  # (file name, bytes sent, size)
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One TLS context for every client the drivers make. httpx builds a new one per
+    client by default, reading the whole CA bundle (tens of ms): a batch of drivers, or
+    a test suite, paid that per driver. Made on first use, so ``SSL_CERT_FILE`` and
+    friends are read then, as httpx reads them."""
+    return httpx.create_ssl_context()
 
 
 class Clocks:

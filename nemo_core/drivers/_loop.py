@@ -23,7 +23,14 @@ from functools import partial
 from typing import Any, Generic, Protocol, TypedDict, TypeVar
 
 from nemo_core.conversation import Conversation
-from nemo_core.drivers._http import ANSWER_TIMEOUT, Clocks, UploadProgress, timeout, trace_hooks
+from nemo_core.drivers._http import (
+    ANSWER_TIMEOUT,
+    Clocks,
+    UploadProgress,
+    timeout,
+    tls_context,
+    trace_hooks,
+)
 from nemo_core.steps import CloseStream, Message, Receive, Send, Show, TurnDone, Wait
 from nemo_core.wire import Request, Response
 
@@ -141,10 +148,13 @@ class BaseDriver(Generic[R]):
         self._is_async = is_async
 
     def _client_options(self, base_url: str, transport: object) -> dict[str, Any]:
-        """For a client of the driver's own: the timeouts and the trace hooks."""
+        """For a client of the driver's own: the timeouts, the trace hooks, the shared
+        TLS context (``verify`` is ignored when ``transport`` is given: a transport
+        brings its own)."""
         return {
             "base_url": base_url,
             "transport": transport,
+            "verify": tls_context(),
             "timeout": timeout(self.timeouts["connect_timeout"]),
             "event_hooks": trace_hooks(self._trace, is_async=self._is_async),
         }

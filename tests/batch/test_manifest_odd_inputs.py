@@ -41,6 +41,7 @@ def test_the_csv_field_limit_is_the_one_named() -> None:
     assert MAX_FIELD == csv.field_size_limit() == 131072
 
 
+@pytest.mark.slow  # a 50 MB manifest
 @pytest.mark.parametrize("quoted", [False, True], ids=["unquoted", "quoted-over-lines"])
 def test_a_50_mb_field_names_its_line_and_is_exit_3(
     folder: Path, capsys: pytest.CaptureFixture[str], quoted: bool

@@ -79,6 +79,7 @@ def test_no_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None
     assert main([]) == ExitCode.USAGE
 
 
+@pytest.mark.slow
 def test_make_downloads_a_real_video(
     home: Path, api: str, photos: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -108,6 +109,7 @@ def test_make_downloads_a_real_video(
     assert kinds.count("uploaded") == 2 and "video_ready" in kinds
 
 
+@pytest.mark.slow
 def test_vertical_aspect(home: Path, api: str, photos: list[Path], tmp_path: Path) -> None:
     target = tmp_path / "v.mp4"
     assert (
@@ -132,6 +134,7 @@ def test_vertical_aspect(home: Path, api: str, photos: list[Path], tmp_path: Pat
         assert stream.height > stream.width
 
 
+@pytest.mark.slow
 def test_commands_share_one_session(
     home: Path,
     api: str,
@@ -231,6 +234,7 @@ def test_network_error_exit_code(
     assert main(["credits", "--api", "http://127.0.0.1:9"]) == ExitCode.NETWORK
 
 
+@pytest.mark.slow
 def test_ctrl_c_during_a_render_keeps_the_job_and_resume_finishes_it(
     home: Path,
     api: str,

@@ -50,6 +50,7 @@ def test_record_then_replay_the_same_command(
     assert [line["text"] for line in replayed] == live.strip().splitlines()
 
 
+@pytest.mark.slow
 def test_serve_replay_answers_over_http(tmp_path: Path) -> None:
     cassette = Cassette.load(RECORDINGS / "promo.json")
     samples = tmp_path / "samples"

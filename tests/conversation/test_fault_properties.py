@@ -18,6 +18,7 @@ from conversation_harness import (
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis_budget import examples
 
 from nemo_core.steps import MessageKind
 from nemo_core.wire import Response
@@ -54,7 +55,7 @@ STREAMS = st.sampled_from(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     faults=st.lists(st.tuples(st.sampled_from(ENDPOINTS), FAULTS), max_size=8),
     streams=st.lists(STREAMS, max_size=2),

@@ -6,6 +6,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_budget import examples
 
 from nemo_core.draft import Draft, diff
 
@@ -61,19 +62,19 @@ drafts = st.builds(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(obj=drafts)
 def test_round_trip_is_lossless(obj: dict[str, Any]) -> None:
     assert Draft.from_json(obj).to_json() == obj
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(obj=drafts)
 def test_diff_with_itself_is_empty(obj: dict[str, Any]) -> None:
     assert diff(Draft.from_json(obj), Draft.from_json(obj)) == []
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(a=drafts, b=drafts)
 def test_diff_is_deterministic_and_total(a: dict[str, Any], b: dict[str, Any]) -> None:
     first = diff(Draft.from_json(a), Draft.from_json(b))

@@ -7,6 +7,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_budget import examples
 
 from nemo_core.agent_events import (
     AgentEventReader,
@@ -233,7 +234,7 @@ shaped = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(data=st.one_of(st.text(max_size=60), json_values.map(json.dumps), shaped.map(json.dumps)))
 def test_reader_never_raises(data: str) -> None:
     reader = AgentEventReader()
@@ -242,7 +243,7 @@ def test_reader_never_raises(data: str) -> None:
     reader.close()
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(pieces=st.lists(st.text(min_size=1, max_size=8), min_size=1, max_size=6))
 def test_pieces_then_aggregate_show_the_text_exactly_once(pieces: list[str]) -> None:
     whole = "".join(pieces)

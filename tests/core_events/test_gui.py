@@ -7,6 +7,7 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_budget import examples
 
 from nemo_core.gui import GuiAction, Translation, translate
 
@@ -103,7 +104,7 @@ safe_alphabet = st.text(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(text=safe_alphabet)
 def test_property_text_without_gui_words_is_unchanged(text: str) -> None:
     # The alphabet lacks c, d, l, o, p, r, t: no trigger word can be spelled with it.
@@ -138,7 +139,7 @@ filler = st.sampled_from(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(parts=st.lists(st.one_of(gui_fragments, filler, st.text(max_size=10)), max_size=8))
 def test_property_no_gui_words_survive(parts: list[str]) -> None:
     result = translate(" ".join(parts))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_budget import examples
 
 from nemo_core.policy import Remedy, RetryBudget, decide
 
@@ -15,7 +16,7 @@ answers = st.tuples(
 )
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(
     script=st.lists(answers, min_size=1, max_size=30),
     anonymous=st.booleans(),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_budget import examples
 from test_router_properties import CHAT_SENTENCES, vary
 
 from nemo_core.router import Action, route
@@ -221,7 +222,7 @@ def test_every_casing_punctuation_and_politeness_of_them_stays_off_export() -> N
     assert exported == []
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     text=st.sampled_from(NEVER_EXPORT),
     data=st.data(),
@@ -231,7 +232,7 @@ def test_no_variation_of_them_exports(text: str, data: st.DataObject, polite: st
     never_exports(polite + vary(text, data))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     text=st.sampled_from(NEVER_EXPORT),
     chat=st.sampled_from(CHAT_SENTENCES),
@@ -244,13 +245,13 @@ def test_surrounding_chat_does_not_make_them_export(
     never_exports(chat + joiner + text if chat_first else text + joiner + chat)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(text=st.sampled_from(CANCEL_EN + CANCEL_ZH), data=st.data())
 def test_cancellation_phrasings_cancel(text: str, data: st.DataObject) -> None:
     assert route(vary(text, data)).steps == (X,)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(text=st.sampled_from(CANCEL_EN + CANCEL_ZH), neg=st.sampled_from(["don't ", "不要"]))
 def test_a_negated_cancellation_neither_cancels_nor_exports(text: str, neg: str) -> None:
     steps = route(neg + text).steps

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_budget import examples
 
 from nemo_core.router import Action, route
 
@@ -35,7 +36,7 @@ SENTENCES = (
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(text=st.text(max_size=200), n_attachments=st.integers(0, 3))
 def test_total_and_well_formed(text: str, n_attachments: int) -> None:
     result = route(text, attachments=["f"] * n_attachments)
@@ -59,7 +60,7 @@ def vary(sentence: str, data: st.DataObject) -> str:
     return lead + text + tail
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(sentence=st.sampled_from(SENTENCES), data=st.data())
 def test_case_space_and_punctuation_insensitive(sentence: str, data: st.DataObject) -> None:
     expected = route(sentence)
@@ -67,7 +68,7 @@ def test_case_space_and_punctuation_insensitive(sentence: str, data: st.DataObje
     assert (result.action, result.steps) == (expected.action, expected.steps)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     action=st.sampled_from(list(KEYWORDS)),
     data=st.data(),
@@ -82,7 +83,7 @@ def test_bare_keyword_routes_to_its_action(
     assert result.steps == (action,)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     sentence=st.sampled_from(CHAT_SENTENCES),
     keyword=st.sampled_from([k for words in KEYWORDS.values() for k in words]),
@@ -95,7 +96,7 @@ def test_quoted_keyword_never_changes_a_route(
     assert route(quoted).steps == route(sentence).steps == (Action.CHAT,)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     sentence=st.sampled_from(CHAT_SENTENCES), action=st.sampled_from(list(KEYWORDS)), data=st.data()
 )

@@ -13,6 +13,7 @@ import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_budget import examples
 
 from nemo_core.sse import SSEDecoder, SSEEvent
 
@@ -166,19 +167,19 @@ streams = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(stream=streams, cuts=st.lists(st.integers(min_value=0), max_size=12))
 def test_every_chunking_gives_the_same_events(stream: bytes, cuts: list[int]) -> None:
     assert run(split_at(stream, cuts)) == run([stream])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(stream=streams)
 def test_byte_by_byte_equals_whole(stream: bytes) -> None:
     assert run([stream[i : i + 1] for i in range(len(stream))]) == run([stream])
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(stream=streams, cuts=st.lists(st.integers(min_value=0), max_size=6))
 def test_agrees_with_reference_model(stream: bytes, cuts: list[int]) -> None:
     assert run(split_at(stream, cuts)) == reference(stream)
@@ -216,13 +217,13 @@ spaced_streams = st.tuples(st.lists(blocks, min_size=1, max_size=6), st.lists(fi
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(stream=spaced_streams, cuts=st.lists(st.integers(min_value=0), max_size=6))
 def test_leading_whitespace_agrees_with_the_spec(stream: bytes, cuts: list[int]) -> None:
     assert run(split_at(stream, cuts)) == reference(stream)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     leading=st.sampled_from(LEADING),
     value=values,

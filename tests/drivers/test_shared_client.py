@@ -94,3 +94,14 @@ def test_drivers_feed_idle_time_between_turns_to_the_core() -> None:
         conversation.credits()
         list(driver.run(conversation))
     assert conversation.now >= before + 3 * 3600.0
+
+
+def test_drivers_that_make_their_own_client_share_one_tls_context() -> None:
+    # httpx reads the whole CA bundle for each client's context by default: tens of ms a
+    # driver. A ready-made context is what the client's connection pool holds.
+    with SyncDriver("https://api.example") as one, SyncDriver("https://api.example") as two:
+        contexts = {id(d.client._transport._pool._ssl_context) for d in (one, two)}  # type: ignore[attr-defined]
+    loop_driver = AsyncDriver("https://api.example")
+    contexts.add(id(loop_driver.client._transport._pool._ssl_context))  # type: ignore[attr-defined]
+    asyncio.run(loop_driver.client.aclose())
+    assert len(contexts) == 1

@@ -31,7 +31,8 @@ def jpeg(color: tuple[int, int, int] = (200, 40, 40), size: tuple[int, int] = (3
 def serve(config: FakeConfig | None = None) -> Iterator[tuple[EmbeddedServer, httpx.Client]]:
     with (
         EmbeddedServer(create_app(config or FakeConfig(real_renders=False))) as server,
-        httpx.Client(base_url=server.url, timeout=10) as client,
+        # plain http on loopback: no TLS context to build (tens of ms per client)
+        httpx.Client(base_url=server.url, timeout=10, verify=False) as client,
     ):
         yield server, client
 

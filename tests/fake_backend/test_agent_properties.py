@@ -8,6 +8,7 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis_budget import examples
 from phrasings import BUILD, ROWS
 
 from fake_backend.agent import Media, parse, respond
@@ -32,8 +33,12 @@ turns = st.one_of(
     st.lists(st.sampled_from(PIECES), max_size=8).map(" ".join),
     st.lists(st.sampled_from(PIECES), max_size=6).map("".join),
 )
-FAST = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-MANY = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(
+    max_examples=examples(50), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+MANY = settings(
+    max_examples=examples(1000), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @FAST

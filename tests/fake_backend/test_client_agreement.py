@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis_budget import examples
 from phrasings import BUILD, ROWS
 
 from fake_backend.agent import Media, respond
@@ -56,7 +57,7 @@ def test_the_fake_recognises_the_bytes_the_client_recognises(head: bytes) -> Non
     assert recognised(head) == sniff(head)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.sampled_from(list(HEADS.values())), st.binary(max_size=12), st.integers(0, 12))
 def test_any_bytes_are_recognised_alike(known: bytes, noise: bytes, cut: int) -> None:
     """Signatures with their tails changed or cut short, and noise: the same verdicts."""
@@ -132,7 +133,7 @@ edits = st.lists(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(edits)
 def test_any_edit_of_any_segment_is_worded_alike(changes: list[tuple[int, str, Any]]) -> None:
     after = copy.deepcopy(BUILT)

@@ -449,6 +449,7 @@ def test_a_chunked_upload_without_length_is_cut_at_the_limit() -> None:
         assert user.state()["data"]["state"]["video_infos"] == []
 
 
+@pytest.mark.slow
 def test_a_real_render_downloads_with_range_requests() -> None:
     """The exported MP4 can be sought in a browser: HTTP range requests on both URLs."""
     import time as real_time

@@ -14,6 +14,7 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
+from hypothesis_budget import examples
 from openapi_check import DOC, Conformance
 from schemathesis.checks import (
     content_type_conformance,
@@ -26,10 +27,12 @@ from schemathesis.config import SchemathesisConfig
 
 from fake_backend import EmbeddedServer, FakeConfig, create_app
 
-# quick: the document's examples and a few generated cases per operation; slow: also the
-# coverage phase (boundary values, missing and wrong-typed fields, unexpected methods)
+# quick: a few generated cases per operation; slow: also the document's examples (drawn
+# while the tests are collected: most of a second) and the coverage phase (boundary values,
+# missing and wrong-typed fields, unexpected methods)
+GENERATED_ONLY = {"coverage": {"enabled": False}, "examples": {"enabled": False}}
 QUICK_SCHEMA = schemathesis.openapi.from_dict(
-    DOC, config=SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": False}}})
+    DOC, config=SchemathesisConfig.from_dict({"phases": GENERATED_ONLY})
 )
 SCHEMA = schemathesis.openapi.from_dict(DOC)
 # requests that break the document: every one must be refused (`st run -c all` found a
@@ -37,7 +40,7 @@ SCHEMA = schemathesis.openapi.from_dict(DOC)
 NEGATIVE_SCHEMA = schemathesis.openapi.from_dict(
     DOC,
     config=SchemathesisConfig.from_dict(
-        {"phases": {"coverage": {"enabled": False}}, "generation": {"mode": "negative"}}
+        {"phases": GENERATED_ONLY, "generation": {"mode": "negative"}}
     ),
 )
 CHECKS = [
@@ -101,13 +104,13 @@ def run(case: Any, target: Target) -> None:
 
 
 QUICK = settings(
-    max_examples=3,
+    max_examples=examples(3),
     deadline=None,
     suppress_health_check=list(HealthCheck),
     database=None,
     derandomize=True,
 )
-SLOW = settings(QUICK, max_examples=150, derandomize=False)
+SLOW = settings(QUICK, max_examples=examples(150), derandomize=False)
 
 
 @QUICK_SCHEMA.parametrize()

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis_budget import examples
 from PIL import Image
 
 from fake_backend import EmbeddedServer, FakeConfig, create_app
@@ -98,7 +99,7 @@ REQUESTS = dict(
 RELAXED = [HealthCheck.function_scoped_fixture]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=RELAXED)
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=RELAXED)
 @given(**REQUESTS)
 def test_no_request_gets_a_500(
     client: tuple[httpx.Client, dict[str, str], str],
@@ -111,7 +112,7 @@ def test_no_request_gets_a_500(
 
 
 @pytest.mark.slow
-@settings(max_examples=600, deadline=None, suppress_health_check=RELAXED)
+@settings(max_examples=examples(600), deadline=None, suppress_health_check=RELAXED)
 @given(**REQUESTS)
 def test_no_request_gets_a_500_thoroughly(
     client: tuple[httpx.Client, dict[str, str], str],

@@ -59,6 +59,7 @@ def test_classic_poll_is_form_a_and_the_export_costs_five() -> None:
         assert user.credits()["available"] == before - 5
 
 
+@pytest.mark.slow
 def test_vendor_renders_the_states_draft_as_is() -> None:
     """Sandbox paths (``/workspace/uploads/<name>``) resolve to the session's uploads."""
     with serve(FakeConfig(preview_renders=True)) as (server, client):

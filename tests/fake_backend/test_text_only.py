@@ -9,6 +9,7 @@ import json
 
 import av
 import numpy as np
+import pytest
 from fake_client import User, serve, sse_data, wait_encoded
 
 from fake_backend import FakeConfig
@@ -65,6 +66,7 @@ def test_uploads_still_come_first() -> None:
     assert "generate_video" not in [name for name, _, _ in reply.calls]
 
 
+@pytest.mark.slow
 def test_a_prompt_alone_makes_a_video_listed_in_generated_media() -> None:
     with serve(FakeConfig(preview_renders=True)) as (server, client):
         user = User(client)

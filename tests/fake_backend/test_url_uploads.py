@@ -14,6 +14,7 @@ from typing import Any
 
 import av
 import httpx
+import pytest
 from fake_client import User, jpeg, serve, wait_encoded
 
 from fake_backend import FakeConfig
@@ -58,6 +59,7 @@ def files_server(files: dict[str, bytes]) -> Iterator[str]:
         thread.join(timeout=5)
 
 
+@pytest.mark.slow
 def test_a_url_keeps_its_file_name_and_type() -> None:
     with serve() as (_, client):
         user = User(client)
@@ -105,6 +107,7 @@ def test_loopback_is_not_fetched_unless_allowed() -> None:
         assert refused["code"] == 4001 and "private addresses" in refused["message"]
 
 
+@pytest.mark.slow
 def test_a_loopback_url_is_fetched_and_the_render_shows_it() -> None:
     red = jpeg((230, 20, 20), (640, 360))
     with files_server({"/shots/red.jpg": red}) as base, serve(LOOPBACK) as (server, client):

@@ -64,6 +64,7 @@ def saved_at_render_start(store: Saves, seen: list[Message]) -> None:
     assert any(render_id in s.pending_renders for s in store.snapshots[: started.data["saves"]])
 
 
+@pytest.mark.slow
 def test_make_video_on_the_sync_runner(samples: Path, tmp_path: Path) -> None:
     store, seen = Saves(tmp_path), []
 

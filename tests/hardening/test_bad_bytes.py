@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_budget import examples
 
 from nemo_core.agent_events import AgentEventReader
 from nemo_core.sse import SSEDecoder, SSEProtocolError
@@ -37,7 +38,7 @@ SSE_ISH = st.lists(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(chunks=SSE_ISH)
 def test_any_bytes_give_events_or_the_protocol_error(chunks: list[bytes]) -> None:
     decoder = SSEDecoder(max_line_length=64)

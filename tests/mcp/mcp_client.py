@@ -8,11 +8,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mcp import ClientSession, StdioServerParameters
-from mcp.client.stdio import stdio_client
-from mcp.types import CallToolResult
+if TYPE_CHECKING:  # the SDK takes seconds to import: only the tests that run it pay
+    from mcp import ClientSession
+    from mcp.types import CallToolResult
 
 
 def dead_api() -> str:
@@ -33,6 +33,9 @@ class Progress:
 @asynccontextmanager
 async def nemo_mcp(env: dict[str, str], *args: str) -> AsyncIterator[ClientSession]:
     """``nemo mcp`` started as a subprocess, and an initialized client session on it."""
+    from mcp import ClientSession, StdioServerParameters
+    from mcp.client.stdio import stdio_client
+
     params = StdioServerParameters(
         command=sys.executable, args=["-m", "nemo_cli.main", "mcp", *args], env=env
     )

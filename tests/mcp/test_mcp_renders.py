@@ -82,6 +82,7 @@ async def test_a_render_outlives_a_kill_9_of_the_server(
     assert progress.seen  # notified while it rendered
 
 
+@pytest.mark.slow
 async def test_export_twice_on_an_unchanged_timeline_charges_once(
     env: dict[str, str], served: str, photos: list[Path], tmp_path: Path
 ) -> None:

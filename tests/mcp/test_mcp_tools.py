@@ -9,8 +9,12 @@ import json
 from pathlib import Path
 
 import av
+import pytest
 from mcp_client import Progress, dead_api, nemo_mcp, structured
 from PIL import Image
+
+# Each test starts `nemo mcp` as a process (2-6 s).
+pytestmark = pytest.mark.slow
 
 TOOLS = {
     "upload",

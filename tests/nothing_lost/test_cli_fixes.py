@@ -64,6 +64,7 @@ def test_a_served_fake_does_not_top_up(home: Path, capsys: pytest.CaptureFixture
     assert capsys.readouterr().out.count("4 available") == 2
 
 
+@pytest.mark.slow
 def test_a_replayed_make_never_saves_an_empty_video(
     home: Path, api: str, photo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

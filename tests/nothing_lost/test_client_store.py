@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis_budget import examples
 
 from nemo_core.conversation import Snapshot
 from nemo_core.drivers.store import Store
@@ -24,7 +25,7 @@ operation = st.tuples(
 )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.lists(operation, max_size=40))
 def test_interleaved_writers_never_lose_an_upload_or_a_pending_render(
     tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[int, str]]

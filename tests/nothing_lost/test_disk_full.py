@@ -46,6 +46,7 @@ def test_a_full_disk_before_the_first_turn_is_one_sentence_and_nothing_is_spent(
     assert "Credits" not in captured.out  # stopped before the request
 
 
+@pytest.mark.slow
 def test_a_full_disk_after_the_render_started_names_the_render_to_resume(
     home: Path,
     api: str,
@@ -71,6 +72,7 @@ def test_a_full_disk_after_the_render_started_names_the_render_to_resume(
     assert "nemo export --resume render_" in err  # the id the session file could not keep
 
 
+@pytest.mark.slow
 def test_a_full_disk_during_the_download_keeps_the_target_and_the_render(
     home: Path,
     api: str,

@@ -76,6 +76,7 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> Spy:
     return seen
 
 
+@pytest.mark.slow
 def test_nemo_make_runs_upload_chat_export_on_the_runner(
     spy: Spy, home: Path, api: str, photo: Path, tmp_path: Path
 ) -> None:
@@ -86,6 +87,7 @@ def test_nemo_make_runs_upload_chat_export_on_the_runner(
     assert spy.turns == {"sync": 3} and spy.loose == []
 
 
+@pytest.mark.slow
 def test_nemo_batch_runs_every_row_on_the_runner(
     spy: Spy, home: Path, api: str, photo: Path, tmp_path: Path
 ) -> None:
@@ -122,6 +124,7 @@ def test_the_studio_session_runs_its_turns_and_stop_on_the_runner(
     assert spy.turns["async"] >= 4 and spy.loose == []
 
 
+@pytest.mark.slow
 def test_a_cassette_script_runs_on_the_runner(spy: Spy, tmp_path: Path) -> None:
     cassette = Cassette.load(RECORDINGS / "make.json")
     write_samples(tmp_path / "samples")
@@ -137,6 +140,7 @@ def test_the_fault_matrix_runs_its_cells_on_the_runner(spy: Spy, photo: Path) ->
     assert spy.turns == {"sync": 4} and spy.loose == []  # upload, chat, export, credits
 
 
+@pytest.mark.slow
 def test_the_mcp_server_runs_its_tools_on_the_runner(
     spy: Spy, home: Path, api: str, photo: Path, tmp_path: Path
 ) -> None:

@@ -41,6 +41,7 @@ def test_a_bad_output_is_refused_before_anything_is_uploaded_or_spent(
     assert main(["export", "-o", str(target), "--api", api]) == ExitCode.USER_INPUT
 
 
+@pytest.mark.slow
 def test_a_failed_download_keeps_the_render_and_resume_downloads_it(
     home: Path,
     api: str,
@@ -81,6 +82,7 @@ def test_an_empty_download_never_replaces_the_target(tmp_path: Path) -> None:
     assert not (tmp_path / "out.mp4.part").exists()
 
 
+@pytest.mark.slow
 def test_an_empty_download_is_exit_9_and_keeps_the_render(
     home: Path,
     api: str,

@@ -49,6 +49,7 @@ def test_our_client_makes_a_video_against_every_profile(profile: str, tmp_path: 
     assert conv.pending_renders == ()
 
 
+@pytest.mark.slow
 def test_our_client_makes_a_video_from_a_prompt_alone(tmp_path: Path) -> None:
     conv = Conversation(Settings(), now=time.time())
     with (

@@ -16,6 +16,7 @@ from PIL import Image
 SCRIPT = Path(__file__).with_name("skill_v1_9.sh")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("user_path", ["me", "user_id"])
 def test_the_skill_sequence_makes_a_video(nemo_serve: str, tmp_path: Path, user_path: str) -> None:
     """``user_id``: the older skills and nemo-generate 1.8.9 put the user's id in the path."""

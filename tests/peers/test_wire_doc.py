@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from peer_tools import ROOT, run_bash
 
 WIRE = ROOT / "docs" / "wire.md"
@@ -23,6 +24,7 @@ def test_the_wire_walkthrough_has_its_sequence_block() -> None:
     assert "DRAFT=" in blocks[0]
 
 
+@pytest.mark.slow
 def test_the_sequence_runs_verbatim_against_nemo_serve(nemo_serve: str, tmp_path: Path) -> None:
     work = tmp_path / "work"
     work.mkdir()

@@ -15,12 +15,15 @@ from render_helpers import draft, image, solid, text
 
 from fake_backend.executor import Encode, Encoded, ThreadExecutor
 
-ray = pytest.importorskip("ray", reason="the ray extra is not installed: pip install 'ray>=2.9'")
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def executor() -> Iterator[object]:
+    # imported here, not at collection: Ray takes most of a second to import
+    ray = pytest.importorskip(
+        "ray", reason="the ray extra is not installed: pip install 'ray>=2.9'"
+    )
     from fake_backend.ray_executor import RayExecutor
 
     made = RayExecutor(num_cpus=2)

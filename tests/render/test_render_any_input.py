@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from hypothesis_budget import examples
 from PIL import Image
 from render_helpers import Render, all_frames, audio_of, draft, frames_at, image
 
@@ -104,7 +105,7 @@ def render_one_photo(folder: Path, case: tuple[int, float, str, str, str]) -> No
 _NO_FIXTURE_CHECK = [HealthCheck.function_scoped_fixture]
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=_NO_FIXTURE_CHECK)
+@settings(max_examples=examples(8), deadline=None, suppress_health_check=_NO_FIXTURE_CHECK)
 @given(case=PHOTOS)
 # A 6x11 photo whose JPEG centre reads blue 126: the render showed 135, faithfully.
 @example(case=(6, 0.5625, "16:9", "cover", "none"))
@@ -113,7 +114,7 @@ def test_any_photo_size_and_aspect_renders(tmp_path: Path, case: tuple) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=80, deadline=None, suppress_health_check=_NO_FIXTURE_CHECK)
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=_NO_FIXTURE_CHECK)
 @given(case=PHOTOS)
 def test_any_photo_size_and_aspect_renders_wide_sweep(tmp_path: Path, case: tuple) -> None:  # type: ignore[type-arg]
     render_one_photo(tmp_path, case)

@@ -32,6 +32,7 @@ def _assert_on_beats(changes: list[float], beats: list[float]) -> None:
     assert any(abs(at - cut) > FRAME for at, cut in zip(changes, (3000, 6000, 9000), strict=True))
 
 
+@pytest.mark.slow
 def test_shot_changes_fall_within_a_frame_of_a_beat_of_the_bed(run: Render, tmp_path: Path) -> None:
     shots, media = _shots(tmp_path)
     draft = respond("a 12-second promo with music", {}, shots).draft
@@ -60,6 +61,7 @@ def test_a_song_without_a_pulse_sets_no_beat(tmp_path: Path) -> None:
     assert uploads_media.beat_grid(tmp_path / "a.png", "image") is None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("bpm", "first_s"), [(120.0, 0.23), (87.0, 0.41)])
 def test_shots_change_on_the_beats_of_an_uploaded_song(
     run: Render, tmp_path: Path, bpm: float, first_s: float

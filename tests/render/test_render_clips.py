@@ -108,6 +108,7 @@ def test_clip_up_to_twice_shorter_than_its_slot_plays_slower(
     assert late[..., 2].mean() > 180  # the clip's end arrives with the slot's end
 
 
+@pytest.mark.slow
 def test_clip_under_half_its_slot_loops(run: Render, media: dict[str, Path]) -> None:
     result = run(draft((0, [clip(0, 6000, fit="crop")]), d=6000), media)
     first, again, blue = frames_at(result.path, [500, 4500, 5500])

@@ -9,10 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pyloudnorm
 import pytest
 from render_helpers import Render, audio_of, draft, image, sine_wav, solid
-from scipy.signal import resample_poly
 
 from fake_backend.render.audio import RATE, loudness
 from fake_backend.render.music import music_bed
@@ -22,6 +20,9 @@ BED = {"id": "bgm", "asset": {"type": "audio", "generated": "music"}, "start": 0
 
 def measured(sound: np.ndarray) -> tuple[float, float]:
     """(integrated LUFS, true peak dBTP) of decoded stereo samples."""
+    import pyloudnorm  # with scipy.signal: seconds to import, paid only by the test that runs
+    from scipy.signal import resample_poly
+
     lufs = pyloudnorm.Meter(RATE).integrated_loudness(sound.T.astype(np.float64))
     peak = np.abs(resample_poly(sound.astype(np.float64), 4, 1, axis=1)).max()
     return float(lufs), float(20 * np.log10(peak))
@@ -30,7 +31,7 @@ def measured(sound: np.ndarray) -> tuple[float, float]:
 @pytest.mark.parametrize(
     ("volume", "tone"),
     [
-        (0.8, None),
+        pytest.param(0.8, None, marks=pytest.mark.slow),
         pytest.param(0.1, None, marks=pytest.mark.slow),
         pytest.param(1.0, 1.0, marks=pytest.mark.slow),
         pytest.param(0.05, 0.02, marks=pytest.mark.slow),
@@ -59,6 +60,8 @@ def test_the_mix_is_mastered_to_minus_14_lufs_under_minus_1_dbtp(
 
 def test_our_meter_agrees_with_pyloudnorm() -> None:
     bed = music_bed(8.0) * 0.7
+    import pyloudnorm
+
     reference = pyloudnorm.Meter(RATE).integrated_loudness(bed.T.astype(np.float64))
     assert loudness(bed) == pytest.approx(reference, abs=0.1)
 

@@ -64,6 +64,7 @@ def test_crossfade_middle_frame_mixes_both(run: Render, tmp_path: Path) -> None:
     assert b > 180 and r < 70
 
 
+@pytest.mark.slow
 def test_zoom_in_moves_smoothly(run: Render, tmp_path: Path) -> None:
     media = {"t.jpg": textured(tmp_path / "t.jpg")}
     segment = image("t.jpg", 0, 2000, effect="zoomIn")

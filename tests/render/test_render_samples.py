@@ -14,6 +14,7 @@ from fake_backend.render import render, settings_for
 from fake_backend.render.samples import promo_draft, write_samples
 
 
+@pytest.mark.slow
 def test_samples_are_deterministic_and_complete(tmp_path: Path) -> None:
     first = write_samples(tmp_path / "a")
     second = write_samples(tmp_path / "b")
@@ -29,6 +30,7 @@ def test_samples_are_deterministic_and_complete(tmp_path: Path) -> None:
     assert first.music is None
 
 
+@pytest.mark.slow
 def test_promo_draft_previews(tmp_path: Path) -> None:
     samples = write_samples(tmp_path / "samples")
     draft, media = promo_draft(samples, seconds=4.0, aspect="9:16")

@@ -54,6 +54,7 @@ def test_no_audio_track_gives_a_silent_stereo_track(run: Render, photo: dict[str
     assert rms(sound) < 1e-4
 
 
+@pytest.mark.slow
 def test_volume_half_is_half_the_amplitude_of_full(
     run: Render, tmp_path: Path, photo: dict[str, Path]
 ) -> None:

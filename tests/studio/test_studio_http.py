@@ -183,6 +183,7 @@ def test_the_token_never_reaches_the_page(running: Any) -> None:
     assert snapshot.stat().st_mode & 0o077 == 0  # the token on disk: its owner only
 
 
+@pytest.mark.slow
 def test_exporting_an_unchanged_timeline_again_renders_nothing_new(running: Any) -> None:
     """Export twice with nothing changed: the fake's database holds one render job, and
     the second export gives the same video again (issue 23)."""
