@@ -7,11 +7,11 @@ from hypothesis import settings
 
 pytest_plugins = ["cassettes.pytest_plugin"]
 
-# `quick` (the default: the quick loop and `tox`) runs a fifth of each property test's
+# `quick` (the default: the quick loop and `tox`) runs a tenth of each property test's
 # examples; `--hypothesis-profile=thorough` (`tox -e full`, CI) runs them all.
 # tests/hypothesis_budget.py scales the counts tests name.
 settings.register_profile("thorough", max_examples=100)
-settings.register_profile("quick", max_examples=20)
+settings.register_profile("quick", max_examples=10)
 settings.load_profile("quick")
 
 

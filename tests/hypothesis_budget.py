@@ -2,7 +2,7 @@
 
 Each test names its count for the ``thorough`` profile (CI: ``tox -e full``, or
 ``pytest --hypothesis-profile=thorough``); the quick loop and ``tox`` load ``quick``,
-which runs the same share of every count (a fifth), never fewer than ten.
+which runs the same share of every count (a tenth), never fewer than ten.
 """
 
 from __future__ import annotations

@@ -56,6 +56,7 @@ def media(tmp_path: Path) -> dict[str, Path]:
     return {"clip.mp4": write_clip(tmp_path / "clip.mp4")}
 
 
+@pytest.mark.slow
 def test_clip_plays_from_its_trim(run: Render, media: dict[str, Path]) -> None:
     segments = [clip(0, 1000), clip(1000, 1000, trim=1000)]
     result = run(draft((0, segments), d=2000), media)
@@ -98,6 +99,7 @@ def test_clip_keeps_its_sound_at_its_volume(run: Render, media: dict[str, Path])
     assert soft / loud == pytest.approx(0.5, abs=0.05)
 
 
+@pytest.mark.slow
 def test_clip_up_to_twice_shorter_than_its_slot_plays_slower(
     run: Render, media: dict[str, Path]
 ) -> None:

@@ -58,6 +58,7 @@ def test_the_mix_is_mastered_to_minus_14_lufs_under_minus_1_dbtp(
     assert peak <= -1.0
 
 
+@pytest.mark.slow
 def test_our_meter_agrees_with_pyloudnorm() -> None:
     bed = music_bed(8.0) * 0.7
     import pyloudnorm

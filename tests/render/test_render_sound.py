@@ -69,6 +69,7 @@ def test_volume_half_is_half_the_amplitude_of_full(
     assert soft_level / loud_level == pytest.approx(0.5, abs=0.04)
 
 
+@pytest.mark.slow
 def test_music_at_35_percent_is_about_9_db_under_a_clip_at_full(
     run: Render, tmp_path: Path, photo: dict[str, Path]
 ) -> None:
@@ -83,6 +84,7 @@ def test_music_at_35_percent_is_about_9_db_under_a_clip_at_full(
     assert 20 * np.log10(drop) == pytest.approx(20 * np.log10(0.35), abs=0.7)  # -9.1 dB
 
 
+@pytest.mark.slow
 def test_short_upload_loops_or_stops(run: Render, tmp_path: Path, photo: dict[str, Path]) -> None:
     media = {**photo, "blip.wav": sine_wav(tmp_path / "blip.wav", seconds=0.5)}
     picture = (0, [image("p.jpg", 0, 3000)])
