@@ -148,6 +148,10 @@ class RayExecutor:
             except BaseException as error:
                 result.set_exception(_plain(error))
                 return
+            # The board is sampled every POLL_S: a render quicker than that would end
+            # with no progress seen at all. Its last word is always "all of it".
+            with self._lock:
+                progress(1.0)
             result.set_result(encoded)
 
         ref.future().add_done_callback(finished)
@@ -170,8 +174,9 @@ class RayExecutor:
             except Exception:  # the cluster is going away; the futures say what happened
                 continue
             for key, (progress, stop, _) in jobs.items():
-                if key in fractions:
-                    progress(fractions[key])
+                with self._lock:  # never after the job's final 1.0 (see ``finished``)
+                    if key in fractions and key in self._jobs:
+                        progress(fractions[key])
                 if stop():
                     self._board.stop.remote(key)
 
