@@ -76,11 +76,25 @@ def test_the_pins_of_ruff_and_mypy_agree_everywhere() -> None:
     assert "entry: python -m mypy" in hooks  # the dev environment's pinned mypy
 
 
-def test_tox_reports_lint_and_types_first() -> None:
+def _tox() -> ConfigParser:
     tox = ConfigParser()
     tox.read(ROOT / "tox.ini")
-    envs = [e.strip() for e in tox["tox"]["env_list"].split(",")]
-    assert envs[:2] == ["lint", "types"] and "py3" in envs
+    return tox
+
+
+def test_tox_reports_lint_then_types_before_the_tests() -> None:
+    tox = _tox()
+    assert [e.strip() for e in tox["tox"]["env_list"].split(",")] == ["lint", "py3"]
+    steps = tox["testenv"]["commands"].split()  # py3: the default environment
+    assert steps[0] == "{[testenv:types]commands}" and steps.count("pytest") == 1
+    assert '-m "not slow" -n auto' in tox["testenv"]["commands"]
+
+
+def test_ci_runs_the_slow_tests_and_every_hypothesis_example() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "python3 -m tox\n" in ci and "python3 -m tox -e full\n" in ci
+    full = _tox()["testenv:full"]["commands"]
+    assert "--hypothesis-profile=thorough" in full and "slow" not in full
 
 
 def test_nothing_generated_is_kept_or_unignored() -> None:
