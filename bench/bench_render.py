@@ -91,7 +91,7 @@ def bench_ours(
 def _encode_only(
     draft: dict[str, Any], rendered: Path, out: Path, preview: bool
 ) -> tuple[float, float]:
-    """Encode the frames of ``rendered``, decoded into fresh ``av.VideoFrame``\ s first (as
+    """Encode the frames of ``rendered``, decoded into fresh ``av.VideoFrame`` objects first (as
     the renderer hands them over: no copy while timed); returns the encode's (wall, CPU)
     seconds (the decode is not timed)."""
     settings: RenderSettings = settings_for(draft, preview=preview)

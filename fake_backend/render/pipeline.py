@@ -29,7 +29,7 @@ _RING = 4  # frames in flight between the drawing thread and the encoder
 
 
 class _FrameProducer:
-    """Draws frames ``0..count-1`` on its own thread into recycled ``av.VideoFrame``\ s."""
+    """Draws frames ``0..count-1`` on its own thread into recycled ``av.VideoFrame`` objects."""
 
     def __init__(self, compositor: Compositor, count: int, fps: int, canvas: tuple[int, int]):
         self._compositor = compositor
