@@ -81,7 +81,7 @@ def _render_ours(draft: dict[str, Any], media: dict[str, Path], out: Path, previ
 
 def bench_ours(
     draft: dict[str, Any], media: dict[str, Path], folder: Path, preview: bool
-) -> tuple[float, float]:
+) -> tuple[float, float, float]:
     out = folder / "ours.mp4"
     wall, peak, cpu = _in_fresh_process(_render_ours, draft, media, out, preview)
     print(f"  ours:    {wall:6.2f} s wall, {cpu:6.2f} s CPU, peak {peak:4.0f} MB  {probe(out)}")
