@@ -90,10 +90,28 @@ def _to_u8(plane: np.ndarray) -> np.ndarray:
     return np.clip(plane + 0.5, 0, 255).astype(np.uint8)
 
 
+_BAND = 128  # rows converted at a time: float temporaries of a few MB, not 70 MB a photo
+
+
 def image_to_planes(image: Image.Image) -> Planes:
-    """An RGB Pillow image of even size -> planes (owning their memory)."""
-    yuv = rgb_to_yuv444(np.asarray(image.convert("RGB")))
-    return Planes(_to_u8(yuv[0]), _to_u8(subsample(yuv[1])), _to_u8(subsample(yuv[2])))
+    """An RGB Pillow image of even size -> planes (owning their memory).
+
+    Converted in bands of rows, so a 1.15x 1080p photo needs a few MB of float scratch
+    rather than two whole-picture float copies (the numbers are the same either way)."""
+    rgb = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
+    height, width = rgb.shape[:2]
+    planes = Planes(
+        np.empty((height, width), np.uint8),
+        np.empty((height // 2, width // 2), np.uint8),
+        np.empty((height // 2, width // 2), np.uint8),
+    )
+    for top in range(0, height, _BAND):
+        bottom = min(height, top + _BAND)
+        yuv = rgb_to_yuv444(rgb[top:bottom])
+        planes.y[top:bottom] = _to_u8(yuv[0])
+        planes.u[top // 2 : bottom // 2] = _to_u8(subsample(yuv[1]))
+        planes.v[top // 2 : bottom // 2] = _to_u8(subsample(yuv[2]))
+    return planes
 
 
 def planes_to_images(planes: Planes) -> tuple[Image.Image, Image.Image, Image.Image]:
