@@ -80,14 +80,18 @@ def rgb_to_yuv444(rgb: np.ndarray) -> np.ndarray:
 
 def subsample(plane: np.ndarray) -> np.ndarray:
     """Average 2x2 blocks of an even-sized float plane."""
-    total: np.ndarray = (
-        plane[0::2, 0::2] + plane[1::2, 0::2] + plane[0::2, 1::2] + plane[1::2, 1::2]
-    )
-    return total * 0.25
+    total: np.ndarray = plane[0::2, 0::2] + plane[1::2, 0::2]
+    total += plane[0::2, 1::2]  # in place: the same sums, in the same order, fewer copies
+    total += plane[1::2, 1::2]
+    total *= 0.25
+    return total
 
 
-def _to_u8(plane: np.ndarray) -> np.ndarray:
-    return np.clip(plane + 0.5, 0, 255).astype(np.uint8)
+def _round_into(target: np.ndarray, plane: np.ndarray) -> None:
+    """``target[...] = clip(plane + 0.5)`` as uint8 (``plane`` is scratch: changed)."""
+    plane += 0.5
+    np.clip(plane, 0, 255, out=plane)
+    target[...] = plane
 
 
 _BAND = 128  # rows converted at a time: float temporaries of a few MB, not 70 MB a photo
@@ -108,9 +112,9 @@ def image_to_planes(image: Image.Image) -> Planes:
     for top in range(0, height, _BAND):
         bottom = min(height, top + _BAND)
         yuv = rgb_to_yuv444(rgb[top:bottom])
-        planes.y[top:bottom] = _to_u8(yuv[0])
-        planes.u[top // 2 : bottom // 2] = _to_u8(subsample(yuv[1]))
-        planes.v[top // 2 : bottom // 2] = _to_u8(subsample(yuv[2]))
+        _round_into(planes.y[top:bottom], yuv[0])
+        _round_into(planes.u[top // 2 : bottom // 2], subsample(yuv[1]))
+        _round_into(planes.v[top // 2 : bottom // 2], subsample(yuv[2]))
     return planes
 
 
@@ -132,8 +136,8 @@ def mix(target: Planes, layer: Planes, weight: float) -> None:
     if w <= 0:
         return
     for base, top in zip(target.all(), layer.all(), strict=True):
-        mixed = base.astype(np.uint16) * (256 - w)
-        mixed += top.astype(np.uint16) * w
+        mixed = np.multiply(base, 256 - w, dtype=np.uint16)  # widened as it is read
+        mixed += np.multiply(top, w, dtype=np.uint16)
         mixed += 128
         mixed >>= 8
         base[...] = mixed
