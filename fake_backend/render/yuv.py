@@ -171,7 +171,11 @@ class Sprite:
         layers = self.faded.get(opacity)
         if layers is None:
             u, v = self.chroma
-            planes = ((self.luma_alpha, self.luma), (self.chroma_alpha, u), (self.chroma_alpha, v))
+            planes: tuple[tuple[np.ndarray, np.ndarray], ...] = (
+                (self.luma_alpha, self.luma),
+                (self.chroma_alpha, u),
+                (self.chroma_alpha, v),
+            )
             if opacity < 1.0:
                 planes = tuple((a * opacity, t * opacity) for a, t in planes)
             layers = tuple((1.0 - a, t) for a, t in planes)
