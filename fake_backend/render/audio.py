@@ -116,18 +116,25 @@ def mix(timeline: Timeline, *, mastered: bool = True) -> np.ndarray:
     Music ducks under a clip's own sound (speech, mostly) so it stays audible."""
     total = round(timeline.duration_ms * RATE / 1000)
     music = np.zeros((2, total), dtype=np.float32)
-    voices = np.zeros((2, total), dtype=np.float32)
     clips = [s for track in timeline.visual_tracks for s in track if s.kind == "video"]
+    # clip sound gets its own bed only when there is some: every whole-length array is
+    # 46 MB for two minutes, and all of the work below is done in place
+    voices = np.zeros((2, total), dtype=np.float32) if clips else None
     for bed, segments in ((music, timeline.audio), (voices, clips)):
         for segment in segments:
             start = round(segment.start * RATE / 1000)
             length = min(round(segment.length * RATE / 1000), total - start)
-            if length <= 0 or segment.volume <= 0:
+            if bed is None or length <= 0 or segment.volume <= 0:
                 continue
-            sound = _segment_sound(segment, length)
-            bed[:, start : start + length] += sound * np.float32(segment.volume)
-    out: np.ndarray = music * duck_gain(voices) + voices
-    return master(out) if mastered else out
+            sound = _segment_sound(segment, length)  # a new array: scaled in place
+            sound *= np.float32(segment.volume)
+            bed[:, start : start + length] += sound
+            del sound
+    if voices is not None and voices.any():
+        music *= duck_gain(voices)
+        music += voices
+    del voices
+    return _master_in_place(music) if mastered else music
 
 
 TARGET_LUFS = -14.0
@@ -269,13 +276,19 @@ def limit(samples: np.ndarray, ceiling: float) -> np.ndarray:
 
 def master(mix: np.ndarray) -> np.ndarray:
     """``mix`` at -14 LUFS integrated with true peaks under -1 dBTP; silence stays silent."""
-    if mix.shape[1] == 0 or not np.any(mix):
-        return mix
-    out = mix.astype(np.float32, copy=True)
+    return _master_in_place(mix.astype(np.float32, copy=True), original=mix)
+
+
+def _master_in_place(out: np.ndarray, original: np.ndarray | None = None) -> np.ndarray:
+    """:func:`master` on a float32 mix that may be changed; a mix too quiet to measure is
+    returned as it was (``original`` when given, else ``out`` untouched)."""
+    unchanged = out if original is None else original
+    if out.shape[1] == 0 or not np.any(out):
+        return unchanged
     measured = loudness(out)
     for _ in range(3):  # limiting lowers the loudness a little: measure and lift again
         if not np.isfinite(measured):
-            return mix
+            return unchanged
         out *= np.float32(10 ** ((TARGET_LUFS - measured) / 20))
         limit(out, _LIMIT)
         measured = loudness(out)

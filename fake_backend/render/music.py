@@ -222,6 +222,6 @@ def music_bed(seconds: float, rate: int = 48000) -> np.ndarray:
             _add(out, at, 0.05 * _bright(_hz(note), length * _BEAT / 2 + 0.2, rate, 0.3), -0.1)
     for cached in (_pad, _bright, _bass, _saw_table):
         cached.cache_clear()  # the notes are reused within one bed, not kept between them
-    peak = float(np.max(np.abs(out))) or 1.0
+    peak = max(float(out.max()), -float(out.min())) or 1.0  # no whole-length abs() copy
     out *= 0.6 / peak
     return out

@@ -36,14 +36,13 @@ def load_picture(path: Path, label: str, *, keep_alpha: bool = False) -> Image.I
     try:
         with Image.open(path) as opened:
             opened.draft("RGB", (4096, 4096))
-            image = ImageOps.exif_transpose(opened)
-            image.load()
+            ImageOps.exif_transpose(opened, in_place=True)  # no copy of the whole photo
+            image: Image.Image = opened
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
         raise RenderError(f"{label} could not be decoded") from error
     image = _eight_bit(image)
-    if keep_alpha or has_transparency(image):
-        return image.convert("RGBA")
-    return image.convert("RGB")
+    mode = "RGBA" if keep_alpha or has_transparency(image) else "RGB"
+    return image if image.mode == mode else image.convert(mode)
 
 
 def is_moving(path: Path) -> bool:
@@ -205,8 +204,9 @@ class PictureSource:
             return
         self._still = None
         size = _even_size(canvas[0] * HEADROOM, canvas[1] * HEADROOM)
-        self._source = planes_to_images(image_to_planes(fit(image, size, fit_mode)))
-        self._arrays = tuple(np.asarray(plane) for plane in self._source)  # for OpenCV
+        planes = image_to_planes(fit(image, size, fit_mode))
+        self._arrays = planes.all()  # for OpenCV
+        self._source = planes_to_images(planes)  # for Pillow (sharing the arrays' memory)
         self._size = size
 
     def draw(self, progress: float, target: Planes, pool: Executor | None = None) -> None:

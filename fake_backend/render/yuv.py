@@ -7,7 +7,7 @@ the (affine) colour conversion, so the result equals blending in RGB.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image
@@ -80,20 +80,42 @@ def rgb_to_yuv444(rgb: np.ndarray) -> np.ndarray:
 
 def subsample(plane: np.ndarray) -> np.ndarray:
     """Average 2x2 blocks of an even-sized float plane."""
-    total: np.ndarray = (
-        plane[0::2, 0::2] + plane[1::2, 0::2] + plane[0::2, 1::2] + plane[1::2, 1::2]
-    )
-    return total * 0.25
+    total: np.ndarray = plane[0::2, 0::2] + plane[1::2, 0::2]
+    total += plane[0::2, 1::2]  # in place: the same sums, in the same order, fewer copies
+    total += plane[1::2, 1::2]
+    total *= 0.25
+    return total
 
 
-def _to_u8(plane: np.ndarray) -> np.ndarray:
-    return np.clip(plane + 0.5, 0, 255).astype(np.uint8)
+def _round_into(target: np.ndarray, plane: np.ndarray) -> None:
+    """``target[...] = clip(plane + 0.5)`` as uint8 (``plane`` is scratch: changed)."""
+    plane += 0.5
+    np.clip(plane, 0, 255, out=plane)
+    target[...] = plane
+
+
+_BAND = 128  # rows converted at a time: float temporaries of a few MB, not 70 MB a photo
 
 
 def image_to_planes(image: Image.Image) -> Planes:
-    """An RGB Pillow image of even size -> planes (owning their memory)."""
-    yuv = rgb_to_yuv444(np.asarray(image.convert("RGB")))
-    return Planes(_to_u8(yuv[0]), _to_u8(subsample(yuv[1])), _to_u8(subsample(yuv[2])))
+    """An RGB Pillow image of even size -> planes (owning their memory).
+
+    Converted in bands of rows, so a 1.15x 1080p photo needs a few MB of float scratch
+    rather than two whole-picture float copies (the numbers are the same either way)."""
+    rgb = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
+    height, width = rgb.shape[:2]
+    planes = Planes(
+        np.empty((height, width), np.uint8),
+        np.empty((height // 2, width // 2), np.uint8),
+        np.empty((height // 2, width // 2), np.uint8),
+    )
+    for top in range(0, height, _BAND):
+        bottom = min(height, top + _BAND)
+        yuv = rgb_to_yuv444(rgb[top:bottom])
+        _round_into(planes.y[top:bottom], yuv[0])
+        _round_into(planes.u[top // 2 : bottom // 2], subsample(yuv[1]))
+        _round_into(planes.v[top // 2 : bottom // 2], subsample(yuv[2]))
+    return planes
 
 
 def planes_to_images(planes: Planes) -> tuple[Image.Image, Image.Image, Image.Image]:
@@ -114,8 +136,8 @@ def mix(target: Planes, layer: Planes, weight: float) -> None:
     if w <= 0:
         return
     for base, top in zip(target.all(), layer.all(), strict=True):
-        mixed = base.astype(np.uint16) * (256 - w)
-        mixed += top.astype(np.uint16) * w
+        mixed = np.multiply(base, 256 - w, dtype=np.uint16)  # widened as it is read
+        mixed += np.multiply(top, w, dtype=np.uint16)
         mixed += 128
         mixed >>= 8
         base[...] = mixed
@@ -134,10 +156,32 @@ class Sprite:
     luma_alpha: np.ndarray  # (h, w) float32, 0..1
     chroma: np.ndarray  # (2, h/2, w/2) float32, (U, V) * alpha
     chroma_alpha: np.ndarray  # (h/2, w/2) float32
+    # (what each plane keeps, what is added) at the opacity last drawn at: a watermark is
+    # drawn at one opacity for the whole video, so the products are made once
+    faded: dict[float, tuple[tuple[np.ndarray, np.ndarray], ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def size(self) -> tuple[int, int]:
         return self.luma.shape[1], self.luma.shape[0]
+
+    def at_opacity(self, opacity: float) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+        """``(1 - alpha * opacity, premultiplied * opacity)`` for Y, U and V."""
+        layers = self.faded.get(opacity)
+        if layers is None:
+            u, v = self.chroma
+            planes: tuple[tuple[np.ndarray, np.ndarray], ...] = (
+                (self.luma_alpha, self.luma),
+                (self.chroma_alpha, u),
+                (self.chroma_alpha, v),
+            )
+            if opacity < 1.0:
+                planes = tuple((a * opacity, t * opacity) for a, t in planes)
+            layers = tuple((1.0 - a, t) for a, t in planes)
+            self.faded.clear()
+            self.faded[opacity] = layers
+        return layers
 
 
 def make_sprite(image: Image.Image, x: int, y: int) -> Sprite:
@@ -162,33 +206,27 @@ def make_sprite(image: Image.Image, x: int, y: int) -> Sprite:
     )
 
 
-def _composite(
-    plane: np.ndarray, x: int, y: int, top: np.ndarray, alpha: np.ndarray, opacity: float
-) -> None:
-    """``plane = plane * (1 - alpha * opacity) + top * opacity`` where they overlap."""
-    height, width = alpha.shape
+def _composite(plane: np.ndarray, x: int, y: int, keep: np.ndarray, top: np.ndarray) -> None:
+    """``plane = plane * keep + top`` where they overlap (``keep``: 1 - alpha * opacity)."""
+    height, width = keep.shape
     x0, y0 = max(0, x), max(0, y)
     x1, y1 = min(plane.shape[1], x + width), min(plane.shape[0], y + height)
     if x0 >= x1 or y0 >= y1:
         return
     sx, sy = x0 - x, y0 - y
     region = plane[y0:y1, x0:x1]
-    a = alpha[sy : sy + y1 - y0, sx : sx + x1 - x0]
-    t = top[sy : sy + y1 - y0, sx : sx + x1 - x0]
-    if opacity < 1.0:
-        a = a * opacity
-        t = t * opacity
-    out = region * (1.0 - a)
-    out += t
+    out = region * keep[sy : sy + y1 - y0, sx : sx + x1 - x0]
+    out += top[sy : sy + y1 - y0, sx : sx + x1 - x0]
     out += 0.5
-    region[...] = out.astype(np.uint8)
+    region[...] = out  # truncated to uint8, as astype would
 
 
 def draw_sprite(target: Planes, sprite: Sprite, opacity: float = 1.0) -> None:
     """Alpha-composite ``sprite`` onto ``target`` in place."""
     if opacity <= 0.0:
         return
-    _composite(target.y, sprite.x, sprite.y, sprite.luma, sprite.luma_alpha, opacity)
+    (luma_keep, luma), (chroma_keep, u), (_, v) = sprite.at_opacity(opacity)
+    _composite(target.y, sprite.x, sprite.y, luma_keep, luma)
     cx, cy = sprite.x // 2, sprite.y // 2
-    _composite(target.u, cx, cy, sprite.chroma[0], sprite.chroma_alpha, opacity)
-    _composite(target.v, cx, cy, sprite.chroma[1], sprite.chroma_alpha, opacity)
+    _composite(target.u, cx, cy, chroma_keep, u)
+    _composite(target.v, cx, cy, chroma_keep, v)
