@@ -185,6 +185,7 @@ def test_a_photo_is_converted_with_a_few_mb_of_scratch() -> None:
     assert peak < result + rgb + 16_000_000
 
 
+@pytest.mark.slow
 def test_a_two_minute_soundtrack_is_mixed_with_about_two_copies_of_it(tmp_path: Path) -> None:
     draft = {
         "d": 120_000,
