@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import gc
+import os
 
 import pytest
 from hypothesis import settings
@@ -13,6 +14,13 @@ pytest_plugins = ["cassettes.pytest_plugin"]
 settings.register_profile("thorough", max_examples=100)
 settings.register_profile("quick", max_examples=10)
 settings.load_profile("quick")
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: one worker more than the cores. Many tests wait part of their time (a
+    server's answer, a render in another thread): on two cores a third worker fills those
+    waits (the quick loop: 45 -> 41 s, side by side)."""
+    return len(os.sched_getaffinity(0)) + 1
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
