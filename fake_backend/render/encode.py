@@ -76,11 +76,10 @@ class Encoder:
         context = video.codec_context
         context.colorspace = context.color_primaries = context.color_trc = 1  # BT.709
         context.color_range = 1  # limited ("tv") range
-        # the "fast" coder: half of the default "twoloop"'s CPU (0.5 s against 1.3 s for a
-        # 30 s promo) at the same bitrate and loudness (bench/README.md)
-        audio = self._container.add_stream(
-            "aac", rate=audio_rate, layout="stereo", options={"aac_coder": "fast"}
-        )
+        # FFmpeg's default AAC coder ("twoloop"): "fast" costs half the CPU (0.5 against
+        # 1.3 s for the 30 s promo, on a pool thread) but FFmpeg went back to twoloop as the
+        # default for its rate control and sound (bench/README.md)
+        audio = self._container.add_stream("aac", rate=audio_rate, layout="stereo")
         audio.bit_rate = AUDIO_BITRATE
         self._video, self._audio = video, audio
         # opens both encoders and writes the header now, so that encoding the audio on
