@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import gc
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -14,6 +15,28 @@ pytest_plugins = ["cassettes.pytest_plugin"]
 settings.register_profile("thorough", max_examples=100)
 settings.register_profile("quick", max_examples=10)
 settings.load_profile("quick")
+
+
+# A module named *_slow.py holds slow tests only, and costs seconds to import (the thorough
+# fuzzing draws the document's examples while it is collected): a run that leaves the
+# slow tests out does not import it at all.
+SLOW_MODULE = "_slow.py"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if collection_path.name.endswith(SLOW_MODULE) and config.getoption("markexpr") == "not slow":
+        return True
+    return None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    unmarked = [
+        i.nodeid
+        for i in items
+        if i.path.name.endswith(SLOW_MODULE) and not i.get_closest_marker("slow")
+    ]
+    if unmarked:  # the quick loop would never run them
+        raise pytest.UsageError(f"tests in a *{SLOW_MODULE} module must be marked slow: {unmarked}")
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:

@@ -87,6 +87,7 @@ def test_make_video_on_the_sync_runner(samples: Path, tmp_path: Path) -> None:
     saved_at_render_start(store, seen)
 
 
+@pytest.mark.slow
 def test_the_same_job_on_the_async_runner(samples: Path, tmp_path: Path) -> None:
     store = Saves(tmp_path)
 

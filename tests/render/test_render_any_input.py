@@ -269,7 +269,7 @@ def longest_still(frames: list[np.ndarray]) -> int:
     ("clip_seconds", "slot_ms", "sound"),
     [
         (1.0, 1500, True),
-        (0.6, 2000, False),
+        pytest.param(0.6, 2000, False, marks=pytest.mark.slow),
         pytest.param(1.0, 3500, False, marks=pytest.mark.slow),
         pytest.param(3.0, 1500, True, marks=pytest.mark.slow),
     ],

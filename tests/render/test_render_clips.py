@@ -89,6 +89,7 @@ def test_clip_contain_keeps_the_sides_dark(run: Render, media: dict[str, Path]) 
     assert frame[:, :8, 0].mean() < 0.75 * centre
 
 
+@pytest.mark.slow
 def test_clip_keeps_its_sound_at_its_volume(run: Render, media: dict[str, Path]) -> None:
     # the whole mix is normalised afterwards, so volumes are compared within one render
     segments = [clip(0, 1500), clip(1500, 1500, volume=0.5)]
