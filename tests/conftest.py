@@ -2,12 +2,19 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
 pytest_plugins = ["cassettes.pytest_plugin"]
+
+# A suite started in the background by a script (`nohup ... &`: CI runners do) inherits
+# Ctrl-C ignored, and so would every `nemo` process the tests start: the Ctrl-C tests
+# would interrupt a command that cannot hear them. Python's own handler puts it back.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # `quick` (the default: the quick loop and `tox`) runs a tenth of each property test's
 # examples; `--hypothesis-profile=thorough` (`tox -e full`, CI) runs them all.
