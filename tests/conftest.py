@@ -3,10 +3,12 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import time
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from PIL import Image
 
 pytest_plugins = ["cassettes.pytest_plugin"]
 
@@ -64,3 +66,40 @@ def english_locale(monkeypatch: pytest.MonkeyPatch) -> None:
     """The command speaks the locale's language: tests expect English, whatever the machine."""
     monkeypatch.setenv("LANG", "C.UTF-8")
     monkeypatch.delenv("LC_ALL", raising=False)
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A ``NEMO_HOME`` of the test's own, with no token and no API address from outside."""
+    monkeypatch.setenv("NEMO_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("NEMO_TOKEN", raising=False)
+    monkeypatch.delenv("NEMO_API_URL", raising=False)
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def short_sleeps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real sleeps in this process cut to 20 ms (a command's render polls, in tests)."""
+    real_sleep = time.sleep
+    monkeypatch.setattr(time, "sleep", lambda seconds: real_sleep(min(seconds, 0.02)))
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a ``nemo`` subprocess: a home of its own, no token, English."""
+    values = dict(os.environ)
+    values.update(NEMO_HOME=str(tmp_path / "home"), LANG="C.UTF-8", PYTHONUNBUFFERED="1")
+    for name in ("NEMO_TOKEN", "NEMO_API_URL", "LC_ALL"):
+        values.pop(name, None)
+    return values
+
+
+@pytest.fixture
+def photos(tmp_path: Path) -> list[Path]:
+    """Two small product photos, red and blue."""
+    paths = []
+    for index, color in enumerate([(220, 40, 40), (40, 40, 220)]):
+        path = tmp_path / f"item{index}.jpg"
+        Image.new("RGB", (640, 400), color).save(path)
+        paths.append(path)
+    return paths

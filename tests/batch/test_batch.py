@@ -17,14 +17,6 @@ from nemo_cli.exit_codes import ExitCode
 from nemo_cli.main import main
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("NEMO_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("NEMO_TOKEN", raising=False)
-    monkeypatch.delenv("NEMO_API_URL", raising=False)
-    return tmp_path / "home"
-
-
 def serve(**options: Any) -> EmbeddedServer:
     return EmbeddedServer(
         create_app(FakeConfig(preview_renders=True, render_poll_hint=0.05, **options))

@@ -4,7 +4,6 @@ the second command says so and saves the same video again; `--force` renders ane
 from __future__ import annotations
 
 import io
-import time
 from pathlib import Path
 
 import pytest
@@ -15,13 +14,8 @@ from nemo_cli.main import main
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("NEMO_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("NEMO_TOKEN", raising=False)
-    monkeypatch.delenv("NEMO_API_URL", raising=False)
-    real_sleep = time.sleep
-    monkeypatch.setattr(time, "sleep", lambda seconds: real_sleep(min(seconds, 0.02)))
-    return tmp_path / "home"
+def home(home: Path, short_sleeps: None) -> Path:
+    return home
 
 
 @pytest.mark.slow

@@ -13,14 +13,6 @@ from nemo_cli.exit_codes import ExitCode
 from nemo_cli.main import main
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("NEMO_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("NEMO_TOKEN", raising=False)
-    monkeypatch.delenv("NEMO_API_URL", raising=False)
-    return tmp_path / "home"
-
-
 def test_a_truncated_photo_exits_3_before_any_render(
     home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

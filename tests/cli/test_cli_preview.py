@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from pathlib import Path
 
 import numpy as np
@@ -18,13 +17,8 @@ COLOURS = [(220, 40, 40), (40, 180, 60), (40, 40, 220)]
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("NEMO_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("NEMO_TOKEN", raising=False)
-    monkeypatch.delenv("NEMO_API_URL", raising=False)
-    real_sleep = time.sleep
-    monkeypatch.setattr(time, "sleep", lambda seconds: real_sleep(min(seconds, 0.02)))
-    return tmp_path / "home"
+def home(home: Path, short_sleeps: None) -> Path:
+    return home
 
 
 def test_status_preview_writes_a_contact_sheet_of_the_shots(

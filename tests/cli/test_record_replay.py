@@ -19,15 +19,6 @@ from fake_backend.render.samples import write_samples
 from nemo_cli.main import main
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh home, no token; replays wait in virtual time, so nothing sleeps for real."""
-    monkeypatch.setenv("NEMO_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("NEMO_TOKEN", raising=False)
-    monkeypatch.delenv("NEMO_API_URL", raising=False)
-    return tmp_path / "home"
-
-
 def test_replay_a_shipped_cassette_offline(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = RECORDINGS / "rate-limited-429.json"
     assert main(["credits", "--replay", str(path)]) == 0

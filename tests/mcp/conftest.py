@@ -1,9 +1,8 @@
-"""What the MCP tests share: a home of their own, photos, and a ``nemo serve --preview``
-for quick renders (the client's helpers are in ``mcp_client``)."""
+"""What the MCP tests share: a ``nemo serve --preview`` for quick renders (the home, the
+environment and the photos are tests/conftest.py's; the client's helpers are in ``mcp_client``)."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -11,26 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PIL import Image
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    values = dict(os.environ)
-    values.update(NEMO_HOME=str(tmp_path / "home"), LANG="C.UTF-8", PYTHONUNBUFFERED="1")
-    for name in ("NEMO_TOKEN", "NEMO_API_URL", "LC_ALL"):
-        values.pop(name, None)
-    return values
-
-
-@pytest.fixture
-def photos(tmp_path: Path) -> list[Path]:
-    paths = []
-    for index, color in enumerate([(220, 40, 40), (40, 40, 220)]):
-        path = tmp_path / f"item{index}.jpg"
-        Image.new("RGB", (640, 400), color).save(path)
-        paths.append(path)
-    return paths
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ afterwards: exit codes, messages, the store, and the finished MP4's duration.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import sqlite3
@@ -29,15 +28,6 @@ from nemo_cli.exit_codes import ExitCode
 pytestmark = pytest.mark.slow
 VIDEO_SECONDS = 12  # long enough that a lease reports progress before the render ends
 SERVED_SECONDS = 60  # `nemo serve --preview` renders 640x360 fast: long enough to stop mid-way
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    values = dict(os.environ)
-    values.update(NEMO_HOME=str(tmp_path / "home"), LANG="C.UTF-8", PYTHONUNBUFFERED="1")
-    for name in ("NEMO_TOKEN", "NEMO_API_URL", "LC_ALL"):
-        values.pop(name, None)
-    return values
 
 
 def nemo(*args: str, env: dict[str, str], **options: object) -> subprocess.Popen[str]:
